@@ -1,0 +1,9 @@
+"""WSGI entry point: gunicorn callviewer.wsgi."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callviewer.settings")
+
+application = get_wsgi_application()

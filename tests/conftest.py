@@ -1,0 +1,84 @@
+"""Shared fixtures: named users, the provider simulator, projects pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from callviewer.providers import http
+from callviewer.sandbox.core import Sandbox
+from callviewer.sandbox.server import start
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[Sandbox]:
+    server = start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
+    """The simulator, with faults and the request log cleared for each test."""
+    sandbox_server.reset()
+    http.close_all()
+    yield sandbox_server
+    sandbox_server.reset()
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    """A support agent."""
+    return User.objects.create_user("alice", "alice@example.com", "alice-password-1")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    """Another agent, member of other projects."""
+    return User.objects.create_user("bob", "bob@example.com", "bob-password-1")
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return User.objects.create_superuser("root", "root@example.com", "root-password-1")
+
+
+@pytest.fixture
+def support_group(db: None) -> Group:
+    return Group.objects.create(name="Support")
+
+
+@pytest.fixture
+def make_project(db: None, sandbox_server: Sandbox):  # type: ignore[no-untyped-def]
+    """Create a Project pointed at the simulator: make_project("talkstack", members=[alice])."""
+    from callviewer.projects.models import Project
+    from callviewer.sandbox import accounts
+
+    def make(provider: str, slug: str = "", *, members=(), groups=(), settings=None, secrets=None):  # type: ignore[no-untyped-def]
+        url = sandbox_server.url
+        if provider == "talkstack":
+            ((pid, key),) = list(accounts.TALKSTACK_PROJECTS.items())[:1]
+            ((ac, token),) = accounts.TWILIO_ACCOUNTS.items()
+            base = {"project_id": pid, "base_url": url, "twilio_base_url": url}
+            secret = {"api_key": key, "twilio_account_sid": ac, "twilio_auth_token": token}
+        elif provider == "signalwire":
+            ((pid, token),) = accounts.SIGNALWIRE_PROJECTS.items()
+            base, secret = {"project_id": pid, "base_url": url}, {"api_token": token}
+        else:
+            ((key, app_secret),) = accounts.SINCH_APPLICATIONS.items()
+            base, secret = (
+                {"application_key": key, "base_url": url},
+                {"application_secret": app_secret},
+            )
+        slug = slug or f"{provider}-demo"
+        project = Project(name=slug.replace("-", " ").title(), slug=slug, provider=provider)
+        project.settings = base | (settings or {})
+        project.set_secrets(secret | (secrets or {}))
+        project.save()
+        project.members.set(members)
+        project.groups.set(groups)
+        return project
+
+    return make

@@ -1,0 +1,76 @@
+"""Production settings: refuse to start without their keys; the demo's defaults only with DEBUG.
+
+Each case starts a fresh Python, since settings are read once per process. Variables are set
+to "" rather than removed so a developer's .env (read with setdefault) cannot fill them in.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "a-production-secret-key-that-is-long-enough-for-django-0123456789"
+FERNET = "dGVzdHMtb25seS1jcmVkZW50aWFsLWtleS1udW1iLTE="
+PRINT = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECRET_KEY == {secret!r}, len(s.CREDENTIAL_KEYS))"
+)
+
+
+def start(*, unset: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    """Load callviewer.settings in a new process with these variables (and no `unset` one)."""
+    drop = {"DATABASE_URL", "CACHE_URL", unset}
+    base = {k: v for k, v in os.environ.items() if k not in drop}
+    base |= {"DJANGO_SETTINGS_MODULE": "callviewer.settings", "PYTHONPATH": str(ROOT)}
+    code = PRINT.format(secret=SECRET)
+    if unset:  # keep a developer's .env from setting it after all
+        code = "import environ; environ.Env.read_env = lambda *a, **k: None; " + code
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({"SECRET_KEY": "", "CREDENTIAL_KEYS": FERNET}, "SECRET_KEY"),
+        ({"SECRET_KEY": SECRET, "CREDENTIAL_KEYS": ""}, "CREDENTIAL_KEYS"),
+        ({"SECRET_KEY": "", "CREDENTIAL_KEYS": ""}, "SECRET_KEY"),
+    ],
+)
+def test_production_refuses_to_start_without_its_keys(env: dict[str, str], missing: str) -> None:
+    result = start(DEBUG="false", **env)
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {missing} must be set when DEBUG is off" in result.stderr
+
+
+def test_production_starts_with_both_keys_and_secure_cookies() -> None:
+    result = start(DEBUG="false", SECRET_KEY=SECRET, CREDENTIAL_KEYS=f"{FERNET},{FERNET}")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "2"]
+
+
+def test_debug_runs_on_development_keys() -> None:
+    result = start(DEBUG="true", SECRET_KEY="", CREDENTIAL_KEYS="")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False", "False", "1"]
+
+
+def test_debug_is_off_unless_asked_for() -> None:
+    result = start(unset="DEBUG", SECRET_KEY=SECRET, CREDENTIAL_KEYS=FERNET)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "False"
