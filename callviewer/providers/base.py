@@ -1,0 +1,114 @@
+"""The interface every provider module implements, and the description of its settings."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .types import Call, Recording, SearchPage, SearchQuery
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting or secret a provider needs; drives the admin form, validation and import."""
+
+    name: str
+    label: str
+    required: bool = True
+    default: str = ""
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    # Returns an error message in plain words, or "" when the value is fine.
+    check: Callable[[str], str] | None = None
+
+
+@dataclass(frozen=True)
+class MediaSource:
+    """Where a recording's audio may be fetched, and what may be sent there.
+
+    `allowed_origins` are the only scheme://host[:port] the proxy may contact for this
+    recording (the first request and any redirect); `headers` (credentials) are sent only to
+    `credential_origin`.
+    """
+
+    url: str
+    allowed_origins: frozenset[str]
+    credential_origin: str = ""
+    headers: Mapping[str, str] | None = None
+
+
+def url_check(value: str) -> str:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", value):
+        return "must be a base URL like https://host (no path)"
+    return ""
+
+
+class Provider(ABC):
+    """A voice provider's API, read through callviewer's HTTP seam."""
+
+    name: ClassVar[str]  # "talkstack" | "signalwire" | "sinch"
+    label: ClassVar[str]  # "TalkStack AI", shown to people
+    settings_fields: ClassVar[tuple[Field, ...]]
+    secret_fields: ClassVar[tuple[Field, ...]]
+    supports_search: ClassVar[bool] = True
+    supports_recordings: ClassVar[bool] = True
+    sid_pattern: ClassVar[re.Pattern[str]]  # what this provider's call SIDs look like
+
+    def __init__(self, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
+        self.settings = {f.name: f.default for f in self.settings_fields} | {
+            k: v for k, v in settings.items() if v not in (None, "")
+        }
+        self.secrets = dict(secrets)
+
+    @classmethod
+    def sid_fits(cls, sid: str) -> bool:
+        return bool(cls.sid_pattern.fullmatch(sid))
+
+    @classmethod
+    def validate(cls, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> dict[str, str]:
+        """Plain-word problems with a project's configuration, by field name; empty when fine."""
+        errors: dict[str, str] = {}
+        for f in cls.settings_fields + cls.secret_fields:
+            source = secrets if f in cls.secret_fields else settings
+            value = str(source.get(f.name) or "").strip()
+            if not value:
+                if f.required:
+                    errors[f.name] = f"{f.label} is required."
+                continue
+            if f.choices and value not in f.choices:
+                errors[f.name] = f"{f.label} must be one of: {', '.join(f.choices)}."
+            elif f.check and (problem := f.check(value)):
+                errors[f.name] = f"{f.label} {problem}."
+        return errors
+
+    @property
+    def currency(self) -> str:
+        return str(self.settings.get("currency") or "USD")
+
+    @property
+    def region(self) -> str:
+        """Region used to read phone numbers typed without a country code."""
+        return str(self.settings.get("phone_region") or "US")
+
+    @abstractmethod
+    def get_call(self, sid: str) -> Call:
+        """One call by SID; raises NotFound when the provider does not know it."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
+        """A page of history matching `query`; `cursor` comes from the previous page."""
+
+    @abstractmethod
+    def list_recordings(self, call: Call) -> list[Recording]:
+        """The call's recordings (empty when there are none or the API offers none)."""
+
+    @abstractmethod
+    def media_source(self, recording: Recording) -> MediaSource:
+        """How the recording proxy may fetch this recording's audio."""
+
+    @abstractmethod
+    def test_connection(self) -> None:
+        """A real, light request; raises ProviderError when it does not succeed."""

@@ -1,0 +1,210 @@
+"""The one HTTP seam to the providers: pooled clients, timeouts always set, bounded retries.
+
+Every request to a provider goes through `send()` (or `stream()` for recording media).
+Transient failures (connection errors, 5xx, 429 with a Retry-After under the cap) are
+retried a bounded number of times with backoff; other 4xx are never retried. Read
+timeouts are not retried either: the agent is waiting, and a second full timeout would
+double the wait for an answer that is likely to be just as slow.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from .types import (
+    CredentialsRefused,
+    NotFound,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    TimedOut,
+    UnexpectedAnswer,
+)
+
+log = logging.getLogger(__name__)
+
+_clients: dict[str, httpx.Client] = {}
+_lock = threading.Lock()
+_transport: httpx.BaseTransport | None = None  # tests may swap in httpx.MockTransport
+sleep: Callable[[float], None] = time.sleep  # tests may replace to avoid waiting
+
+
+def timeouts() -> httpx.Timeout:
+    return httpx.Timeout(
+        settings.PROVIDER_READ_TIMEOUT,
+        connect=settings.PROVIDER_CONNECT_TIMEOUT,
+        pool=settings.PROVIDER_CONNECT_TIMEOUT,
+    )
+
+
+def client(origin: str) -> httpx.Client:
+    """A pooled client for one origin (scheme://host:port), shared by threads."""
+    with _lock:
+        existing = _clients.get(origin)
+        if existing is None or existing.is_closed:
+            existing = httpx.Client(
+                timeout=timeouts(),
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+                follow_redirects=False,  # redirects are provider answers, never followed blindly
+                trust_env=False,  # no proxy or netrc from the environment
+                transport=_transport,
+            )
+            _clients[origin] = existing
+        return existing
+
+
+def close_all() -> None:
+    with _lock:
+        for c in _clients.values():
+            c.close()
+        _clients.clear()
+
+
+@contextmanager
+def override_transport(transport: httpx.BaseTransport | None) -> Iterator[None]:
+    """Route every provider request through `transport` (tests)."""
+    global _transport
+    close_all()
+    previous, _transport = _transport, transport
+    try:
+        yield
+    finally:
+        close_all()
+        _transport = previous
+
+
+def origin_of(url: str) -> str:
+    u = httpx.URL(url)
+    return f"{u.scheme}://{u.netloc.decode('ascii')}"
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """Retry-After as seconds, from either delta-seconds or an HTTP date."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        # "inf" and "nan" parse as floats but are no wait at all (and inf broke the message).
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _backoff(attempt: int) -> float:
+    base: float = getattr(settings, "PROVIDER_RETRY_BACKOFF", 0.25)
+    return base * (2**attempt) * (0.5 + random.random() / 2)
+
+
+def send(provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """Send a request with bounded retries; return the final response, whatever its status.
+
+    Raises TimedOut or ProviderUnavailable when no response could be had at all.
+    `provider` is the provider's label, used in messages an agent reads.
+    """
+    retries: int = settings.PROVIDER_MAX_RETRIES
+    cap: float = settings.PROVIDER_RETRY_AFTER_CAP
+    http = client(origin_of(url))
+    for attempt in range(retries + 1):
+        last = attempt == retries
+        try:
+            response = http.request(method, url, **kwargs)
+        except httpx.ConnectTimeout as exc:
+            if last:
+                raise TimedOut(provider, f"{provider} did not accept the connection in time.") from exc
+        except httpx.TimeoutException as exc:
+            raise TimedOut(provider, f"{provider} took too long to answer.") from exc
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            if last:
+                raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
+        except httpx.TransportError as exc:  # e.g. a malformed request: retrying cannot help
+            raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
+        else:
+            if response.status_code == 429:
+                wait = retry_after_seconds(response)
+                if last or (wait is not None and wait > cap):
+                    return response
+                sleep(wait if wait is not None else _backoff(attempt))
+                continue
+            if response.status_code >= 500 and not last:
+                log.info("%s answered %s; retrying", provider, response.status_code)
+            else:
+                return response
+        sleep(_backoff(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def raise_for_response(provider: str, response: httpx.Response) -> None:
+    """Turn an error status into the app's error vocabulary; do nothing on 2xx."""
+    code = response.status_code
+    if code < 300:
+        return
+    if code in (401, 403):
+        raise CredentialsRefused(
+            provider,
+            f"{provider} refused the project's credentials. An administrator should check them.",
+            status=code,
+        )
+    if code == 404:
+        raise NotFound(provider, f"{provider} has no such call.", status=code)
+    if code == 429:
+        wait = retry_after_seconds(response)
+        hint = f" Try again in {int(wait + 0.999)} s." if wait else " Try again shortly."
+        raise RateLimited(
+            provider, f"{provider} is limiting requests.{hint}", status=code, retry_after=wait
+        )
+    if code >= 500:
+        raise ProviderUnavailable(
+            provider, f"{provider} is having trouble (HTTP {code}). Try again shortly.", status=code
+        )
+    raise UnexpectedAnswer(provider, f"{provider} answered HTTP {code} unexpectedly.", status=code)
+
+
+def json_body(provider: str, response: httpx.Response) -> Any:
+    """The response's JSON, or UnexpectedAnswer."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise UnexpectedAnswer(provider, f"{provider} sent an answer that is not JSON.") from exc
+
+
+@contextmanager
+def stream(provider: str, url: str, headers: dict[str, str] | None = None) -> Iterator[httpx.Response]:
+    """Open a streamed GET (recording media). No retries once bytes flow; redirects not followed."""
+    http = client(origin_of(url))
+    try:
+        with http.stream("GET", url, headers=headers or {}) as response:
+            yield response
+    except httpx.TimeoutException as exc:
+        raise TimedOut(provider, f"{provider} took too long to send the recording.") from exc
+    except httpx.TransportError as exc:
+        raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
+
+
+__all__ = [
+    "ProviderError",
+    "client",
+    "close_all",
+    "json_body",
+    "override_transport",
+    "raise_for_response",
+    "send",
+    "stream",
+]

@@ -1,0 +1,420 @@
+"""SignalWire Compatibility (LaML) API. Reference: seeds/001, seeds/002, PROVIDERS.md.
+
+Everything is read from one origin: the project's space (`https://{space}`) or its Base URL.
+Paging follows `next_page_uri`, which SignalWire gives relative to that origin; a cursor
+that would lead anywhere else, or to another resource, is refused rather than fetched.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email.utils
+import logging
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import httpx
+
+from . import http
+from .base import Field, MediaSource, Provider, url_check
+from .types import (
+    FINAL_STATUSES,
+    STATUSES,
+    Call,
+    CredentialsRefused,
+    Endpoint,
+    Money,
+    NotFound,
+    ProviderError,
+    Quality,
+    Recording,
+    SearchPage,
+    SearchQuery,
+    UnexpectedAnswer,
+)
+
+log = logging.getLogger(__name__)
+
+API_PATH = "/api/laml/2010-04-01"
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# The statuses SignalWire's call list can filter on (calls/main.tsp, plus no-answer, which
+# its calls carry); the app's others (initiated, voicemail, silence, unknown) never occur.
+SEARCHABLE_STATUSES = frozenset(
+    {"queued", "ringing", "in-progress", "canceled", "completed", "busy", "failed", "no-answer"}
+)
+_STATUS_ALIASES = {"cancelled": "canceled", "noanswer": "no-answer", "inprogress": "in-progress"}
+_PHONE = re.compile(r"\+?\d{3,15}")
+
+
+def _space_check(value: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+", value):
+        return ""
+    return "must be a host like example.signalwire.com"
+
+
+def _project_check(value: str) -> str:
+    return "" if re.fullmatch(_UUID, value) else "must be the project's ID, a UUID"
+
+
+class SignalWire(Provider):
+    name = "signalwire"
+    label = "SignalWire"
+    sid_pattern = re.compile(_UUID)
+    settings_fields = (
+        Field(
+            "space",
+            "Space host",
+            required=False,
+            check=_space_check,
+            help="e.g. example.signalwire.com; or set Base URL instead.",
+        ),
+        Field("base_url", "Base URL", required=False, check=url_check),
+        Field("project_id", "Project ID", check=_project_check),
+        Field("phone_region", "Phone region", required=False, default="US"),
+    )
+    secret_fields = (Field("api_token", "API token"),)
+
+    PAGE_SIZE: ClassVar[int] = 50
+    # A call has a recording or two; more pages than this means the answer is not about one call.
+    MAX_RECORDING_PAGES: ClassVar[int] = 5
+
+    @classmethod
+    def validate(cls, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> dict[str, str]:
+        errors = super().validate(settings, secrets)
+        if not any(str(settings.get(k) or "").strip() for k in ("space", "base_url")):
+            errors.setdefault("space", "Space host is required (or set Base URL instead).")
+        return errors
+
+    def get_call(self, sid: str) -> Call:
+        sid = sid.strip()
+        # The SID goes into the URL path: anything but SignalWire's own shape is never sent.
+        if not self.sid_fits(sid):
+            raise NotFound(self.label, f"{sid[:40]!r} is not a SignalWire call SID (a UUID).")
+        response = self._get(f"{self._account_path}/Calls/{sid}.json")
+        self._raise_for_response(response, f"{self.label} has no call {sid} in this project.")
+        body = http.json_body(self.label, response)
+        if not isinstance(body, dict):
+            raise UnexpectedAnswer(self.label, f"{self.label} sent a call answer it cannot read.")
+        return parse_call(body, fallback_sid=sid)
+
+    def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
+        if cursor:
+            url = self._follow(cursor, f"{self._account_path}/Calls")
+            response = self._get(url)
+        else:
+            if query.status and query.status not in SEARCHABLE_STATUSES:
+                return SearchPage(calls=[])  # SignalWire has no call in that status
+            response = self._get(f"{self._account_path}/Calls.json", params=_filters(query))
+        self._raise_for_response(response, self._missing_list_message)
+        items, next_uri = _list_page(self.label, http.json_body(self.label, response), "calls")
+        calls = [parse_call(item) for item in items if _text(item.get("sid"))]
+        return SearchPage(calls=calls, next_cursor=next_uri or None)
+
+    def list_recordings(self, call: Call) -> list[Recording]:
+        if not self.sid_fits(call.sid):
+            return []
+        path = f"{self._account_path}/Recordings.json"
+        response = self._get(path, params={"CallSid": call.sid})
+        recordings: list[Recording] = []
+        for _page in range(self.MAX_RECORDING_PAGES):
+            self._raise_for_response(response, self._missing_list_message)
+            body = http.json_body(self.label, response)
+            items, next_uri = _list_page(self.label, body, "recordings")
+            recordings += [self._recording(item) for item in items]
+            if not next_uri:
+                break
+            response = self._get(self._follow(next_uri, f"{self._account_path}/Recordings"))
+        return recordings
+
+    def media_source(self, recording: Recording) -> MediaSource:
+        url = self._recording_url(recording.url)
+        origin = self._origin
+        # Media is public unless the project protects it; the project's own credentials go
+        # to its own origin either way, so a protected project's recordings play too.
+        return MediaSource(
+            url=str(url),
+            allowed_origins=frozenset({origin}),
+            credential_origin=origin,
+            headers=self._auth(),
+        )
+
+    def test_connection(self) -> None:
+        response = self._get(f"{self._account_path}.json")
+        self._raise_for_response(
+            response,
+            f"{self.label} does not know project {self._project_id} at {self._origin}. "
+            "Check the space (or Base URL) and the project ID.",
+        )
+        body = http.json_body(self.label, response)
+        if not isinstance(body, dict):
+            raise UnexpectedAnswer(
+                self.label, f"{self.label} sent a project answer it cannot read."
+            )
+
+    # Plumbing
+
+    @property
+    def _origin(self) -> str:
+        base_url = str(self.settings.get("base_url") or "").strip()
+        space = str(self.settings.get("space") or "").strip()
+        if base_url:
+            return http.origin_of(base_url)
+        if space:
+            return http.origin_of(f"https://{space}")
+        raise ProviderError(
+            self.label, "The project has no SignalWire space set. An administrator should add it."
+        )
+
+    @property
+    def _project_id(self) -> str:
+        return str(self.settings.get("project_id") or "").strip()
+
+    @property
+    def _account_path(self) -> str:
+        return f"{API_PATH}/Accounts/{quote(self._project_id, safe='')}"
+
+    @property
+    def _missing_list_message(self) -> str:
+        return (
+            f"{self.label} does not know project {self._project_id}. "
+            "Check the project's space (or Base URL) and project ID."
+        )
+
+    def _auth(self) -> dict[str, str]:
+        pair = f"{self._project_id}:{self.secrets.get('api_token', '').strip()}"
+        return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode("ascii")}
+
+    def _get(self, path_or_url: str, params: Mapping[str, str] | None = None) -> httpx.Response:
+        url = path_or_url if "://" in path_or_url else self._origin + path_or_url
+        headers = self._auth() | {"Accept": "application/json"}
+        return http.send(self.label, "GET", url, params=params, headers=headers)
+
+    def _same_origin(self, uri: str) -> httpx.URL | None:
+        """`uri` (relative or absolute) as a URL on the project's origin, or None if it is not."""
+        try:
+            url = httpx.URL(self._origin).join(uri.strip())
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return None
+        if url.scheme not in ("http", "https") or url.userinfo:
+            return None
+        return url if http.origin_of(str(url)) == self._origin else None
+
+    def _follow(self, uri: str, resource: str) -> str:
+        """A paging URI to fetch: on the project's origin and the same list, else refused.
+
+        `resource` is the list's path without `.json`; SignalWire's URIs carry the suffix.
+        """
+        url = self._same_origin(uri)
+        if url is None or url.path not in (resource, resource + ".json"):
+            raise UnexpectedAnswer(
+                self.label,
+                f"{self.label} pointed the next page somewhere callviewer does not fetch from. "
+                "Start the search again.",
+            )
+        return str(url)
+
+    def _recording_url(self, uri: str) -> httpx.URL:
+        """`uri` as a URL of one of the project's recordings, on its origin; else refused."""
+        url = self._same_origin(uri) if uri.strip() else None
+        prefix = f"{self._account_path}/Recordings/"
+        segments = set(url.path.split("/")) if url else set()
+        if url is None or not url.path.startswith(prefix) or segments & {".", ".."}:
+            raise UnexpectedAnswer(
+                self.label,
+                f"{self.label} gave a recording on a host callviewer does not fetch from.",
+            )
+        return url
+
+    def _recording(self, item: Mapping[str, Any]) -> Recording:
+        """A listed recording; its media is the WAV beside its `.json` URI (recordings/main.tsp)."""
+        sid = _text(item.get("sid")).strip()
+        uri = _text(item.get("uri")).strip()
+        if not uri and self.sid_fits(sid):
+            uri = f"{self._account_path}/Recordings/{sid}.json"
+        url = self._recording_url(uri)
+        media = url.copy_with(path=re.sub(r"\.(json|wav|mp3)$", "", url.path) + ".wav", query=None)
+        return Recording(
+            url=str(media),
+            sid=sid,
+            duration=_int(item.get("duration")),
+            channels=_int(item.get("channels")),
+            status=_text(item.get("status")),
+        )
+
+    def _raise_for_response(self, response: httpx.Response, not_found: str) -> None:
+        """http.raise_for_response, in SignalWire's words where its error body says more."""
+        code = response.status_code
+        if code < 300:
+            return
+        detail = _error_detail(response)
+        said = f" SignalWire said: {detail}." if detail else ""
+        if code in (401, 403):
+            raise CredentialsRefused(
+                self.label,
+                f"{self.label} refused the project's ID and API token.{said} An administrator "
+                "should check them (the token needs the Voice scope).",
+                status=code,
+            )
+        if code == 404:
+            raise NotFound(self.label, not_found, status=code)
+        if code in (400, 422):
+            raise UnexpectedAnswer(
+                self.label, f"{self.label} rejected the request.{said}", status=code
+            )
+        http.raise_for_response(self.label, response)
+
+
+def _error_detail(response: httpx.Response) -> str:
+    """The message of `{"code", "message", ...}` or of `{"errors": [...]}`, with its code."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    items: list[Any] = body["errors"] if isinstance(body.get("errors"), list) else [body]
+    parts = []
+    for item in items[:3]:
+        if isinstance(item, str):
+            parts.append(item.strip().rstrip("."))
+        elif isinstance(item, dict):
+            message = _text(item.get("message")).strip().rstrip(".")
+            code = _text(item.get("code")).strip()
+            parts.append(f"{message} (code {code})" if message and code else message)
+    return "; ".join(p for p in parts if p)[:300].rstrip(".")
+
+
+def _filters(query: SearchQuery) -> dict[str, str]:
+    """SearchQuery as the call list's query parameters (calls/main.tsp), Twilio-style names."""
+    params = {"To": query.to.strip(), "From": query.from_.strip(), "Status": query.status}
+    if query.started_on_or_after:
+        params["StartTime>"] = query.started_on_or_after.isoformat()
+    if query.started_on_or_before:
+        params["StartTime<"] = query.started_on_or_before.isoformat()
+    params = {k: v for k, v in params.items() if v}
+    params["PageSize"] = str(SignalWire.PAGE_SIZE)
+    return params
+
+
+def _list_page(provider: str, body: Any, key: str) -> tuple[list[dict[str, Any]], str]:
+    """The items and next_page_uri of a list answer (calls/models/responses.tsp)."""
+    items = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        raise UnexpectedAnswer(provider, f"{provider} sent a list answer with no {key} in it.")
+    next_uri = body.get("next_page_uri")
+    return [i for i in items if isinstance(i, dict)], next_uri if isinstance(next_uri, str) else ""
+
+
+# Reference: seeds/001 (CallResponse); PROVIDERS.md "get call" (direction, price, mos forms).
+def parse_call(obj: Mapping[str, Any], fallback_sid: str = "") -> Call:
+    """One SignalWire call object as a Call; missing or odd fields become empty, not errors."""
+    raw_status = _text(obj.get("status")).strip()
+    status = _status(raw_status)
+    final = status in FINAL_STATUSES
+    duration = _int(obj.get("duration"))
+    return Call(
+        sid=_text(obj.get("sid")).strip() or fallback_sid,
+        provider=SignalWire.name,
+        status=status,
+        raw_status=raw_status,
+        direction=_text(obj.get("direction")).strip(),
+        from_=_endpoint(obj.get("from")),
+        to=_endpoint(obj.get("to")),
+        start=_datetime(obj.get("start_time")),
+        end=_datetime(obj.get("end_time")),
+        duration=duration if final else None,  # 0 while a call goes on means "not yet known"
+        cost=_cost(obj.get("price"), obj.get("price_unit")),
+        recordings=None,  # listed separately: list_recordings()
+        answered_by=_text(obj.get("answered_by")).strip(),
+        quality=_quality(obj),
+        raw=dict(obj),
+    )
+
+
+def _status(raw: str) -> str:
+    value = re.sub(r"[\s_]+", "-", raw.lower())
+    value = _STATUS_ALIASES.get(value.replace("-", ""), value)
+    return value if value in STATUSES else "unknown"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or isinstance(value, dict | list) else str(value)
+
+
+def _endpoint(value: Any) -> Endpoint | None:
+    """E.164 number or `sip:user@host` (seeds/002); `client:` names are usernames."""
+    text = _text(value).strip()
+    if not text:
+        return None
+    if text.lower().startswith("sip:") or "@" in text:
+        return Endpoint(text, "sip")
+    if _PHONE.fullmatch(text):
+        return Endpoint(text, "number")
+    if text.lower().startswith("client:"):
+        return Endpoint(text, "username")
+    return Endpoint(text, "unknown")
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    """RFC 2822 (seeds/001), SignalWire's "Sept" spelling included; ISO 8601 is accepted too."""
+    text = _text(value).strip()
+    if not text:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(re.sub(r"\bSept\b", "Sep", text))
+    except (TypeError, ValueError):
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            log.warning("SignalWire call time not understood: %r", text[:60])
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """A number, a numeric string, or None for null, garbage and non-finite values."""
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _int(value: Any) -> int | None:
+    number = _decimal(value)
+    if number is None:
+        return None
+    try:
+        return max(0, int(number))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _cost(price: Any, unit: Any) -> Money | None:
+    """The charge, whatever its sign: Twilio-style APIs send what was billed as negative."""
+    amount = _decimal(price)
+    if amount is None:
+        return None
+    return Money(abs(amount), _text(unit).strip().upper() or "USD")
+
+
+def _quality(obj: Mapping[str, Any]) -> Quality | None:
+    sip = _text(obj.get("sip_result_code")).strip()
+    quality = Quality(
+        mos=_decimal(obj.get("audio_in_mos")),
+        jitter_avg=_int(obj.get("audio_out_jitter_avg")),
+        jitter_min=_int(obj.get("audio_out_jitter_min")),
+        jitter_max=_int(obj.get("audio_out_jitter_max")),
+        rtt_avg=_int(obj.get("audio_rtt_avg")),
+        rtt_min=_int(obj.get("audio_rtt_min")),
+        rtt_max=_int(obj.get("audio_rtt_max")),
+        packets_lost=_int(obj.get("audio_out_lost")),
+        sip_result_code=sip or None,
+    )
+    return None if quality == Quality() else quality

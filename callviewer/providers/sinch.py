@@ -1,0 +1,343 @@
+"""Sinch Calling API v1. Reference: seeds/003 (GET /calling/v1/calls/id/{callId}), PROVIDERS.md.
+
+v1 reads one call by ID and nothing else: there is no call history and no recording
+download, so search, recordings and media raise NotSupported or answer empty.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import httpx
+
+from . import http
+from .base import Field, MediaSource, Provider, url_check
+from .types import (
+    Call,
+    CredentialsRefused,
+    Endpoint,
+    Money,
+    NotFound,
+    NotSupported,
+    Recording,
+    SearchPage,
+    SearchQuery,
+    UnexpectedAnswer,
+)
+
+log = logging.getLogger(__name__)
+
+CALL_PATH = "/calling/v1/calls/id/{call_id}"
+# test_connection asks for this call: it cannot exist, so a 404 proves the credentials work.
+NO_SUCH_CALL = "0" * 32
+# The SDKs sign and send this content type on every request, GET included.
+CONTENT_TYPE = "application/json"
+
+# FINAL calls by result. N/A (no result) is decided by the reason, in _status().
+_FINAL_BY_RESULT = {
+    "ANSWERED": "completed",
+    "BUSY": "busy",
+    "NOANSWER": "no-answer",
+    "FAILED": "failed",
+}
+_ENDPOINT_KINDS = {"number": "number", "did": "number", "username": "username", "sip": "sip"}
+_PHONE = re.compile(r"\+?\d{3,15}")
+
+
+def string_to_sign(method: str, path: str, body: bytes, content_type: str, timestamp: str) -> str:
+    """Sinch's string to sign for a signed request (PROVIDERS.md "signed auth").
+
+    `path` is the request path with its leading slash, without host or query string: the
+    client never sends a query to v1's get-call, so whether Sinch signs one does not arise.
+    """
+    content_md5 = ""
+    if body:  # MD5 is what Sinch's scheme names; it only fingerprints the body here
+        content_md5 = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
+    return "\n".join((method.upper(), content_md5, content_type, f"x-timestamp:{timestamp}", path))
+
+
+def sign_request(
+    method: str, path: str, body: bytes, content_type: str, timestamp: str, key: str, secret: str
+) -> dict[str, str]:
+    """The Authorization and x-timestamp headers of a request signed with an application key.
+
+    Raises ValueError when `secret` is not base64, which every Sinch application secret is.
+    """
+    try:
+        secret_bytes = base64.b64decode(secret, validate=True)
+    except binascii.Error as exc:
+        raise ValueError("the application secret is not base64") from exc
+    message = string_to_sign(method, path, body, content_type, timestamp).encode("utf-8")
+    digest = hmac.new(secret_bytes, message, hashlib.sha256).digest()
+    signature = base64.b64encode(digest).decode("ascii")
+    return {"Authorization": f"Application {key}:{signature}", "x-timestamp": timestamp}
+
+
+def basic_auth(key: str, secret: str) -> dict[str, str]:
+    """Sinch's Basic alternative: the application key and secret as they are."""
+    pair = base64.b64encode(f"{key}:{secret}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {pair}"}
+
+
+def utc_timestamp(now: dt.datetime | None = None) -> str:
+    """ISO 8601 UTC with milliseconds, as the SDKs send in x-timestamp."""
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+class Sinch(Provider):
+    name = "sinch"
+    label = "Sinch"
+    supports_search = False
+    supports_recordings = False
+    sid_pattern = re.compile(
+        r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    )
+    settings_fields = (
+        Field("application_key", "Application key"),
+        Field(
+            "auth",
+            "Authentication",
+            required=False,
+            default="signed",
+            choices=("signed", "basic"),
+        ),
+        Field(
+            "base_url",
+            "Base URL",
+            required=False,
+            default="https://calling.api.sinch.com",
+            check=url_check,
+        ),
+        Field("phone_region", "Phone region", required=False, default="US"),
+    )
+    secret_fields = (Field("application_secret", "Application secret"),)
+
+    def get_call(self, sid: str) -> Call:
+        sid = sid.strip()
+        # The ID goes into the URL path: anything but Sinch's own shape is never sent.
+        if not self.sid_fits(sid):
+            raise NotFound(
+                self.label, f"{sid[:40]!r} is not a Sinch call ID (32 hexadecimal characters)."
+            )
+        response = self._get(CALL_PATH.format(call_id=sid))
+        _raise_for_response(self.label, response, sid)
+        body = http.json_body(self.label, response)
+        if not isinstance(body, dict):
+            raise UnexpectedAnswer(self.label, f"{self.label} sent a call answer it cannot read.")
+        return parse_call(body, fallback_sid=sid, currency=self.currency)
+
+    def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
+        raise NotSupported(
+            self.label, "Sinch's Calling API has no call history; search by call ID."
+        )
+
+    def list_recordings(self, call: Call) -> list[Recording]:
+        return []  # v1 has no recording download endpoint (PROVIDERS.md)
+
+    def media_source(self, recording: Recording) -> MediaSource:
+        raise NotSupported(self.label, "Sinch's Calling API has no recordings to play.")
+
+    def test_connection(self) -> None:
+        # v1 has nothing cheap to read, so ask for a call that cannot exist: Sinch checks the
+        # credentials first, so its 404 "Call not found" means they were accepted. A 404 that
+        # is not in Sinch's error shape is more likely a wrong base URL, and is said so.
+        response = self._get(CALL_PATH.format(call_id=NO_SUCH_CALL))
+        if response.status_code == 404:
+            if "errorCode" in _error_body(response):
+                return
+            raise UnexpectedAnswer(
+                self.label,
+                f"{self.label} answered 404 without Sinch's error details. "
+                "Check the project's base URL.",
+                status=404,
+            )
+        _raise_for_response(self.label, response, NO_SUCH_CALL)
+
+    # Plumbing
+
+    def _get(self, path: str) -> httpx.Response:
+        key = str(self.settings.get("application_key", "")).strip()
+        secret = self.secrets.get("application_secret", "").strip()
+        if self.settings.get("auth") == "basic":
+            auth = basic_auth(key, secret)
+        else:
+            try:
+                auth = sign_request("GET", path, b"", CONTENT_TYPE, utc_timestamp(), key, secret)
+            except ValueError as exc:
+                raise CredentialsRefused(
+                    self.label,
+                    "The project's Sinch application secret is not in the form Sinch issues "
+                    "(base64). An administrator should copy it again from the Sinch dashboard.",
+                ) from exc
+        url = str(self.settings["base_url"]).rstrip("/") + path
+        headers = auth | {"Content-Type": CONTENT_TYPE, "Accept": "application/json"}
+        return http.send(self.label, "GET", url, headers=headers)
+
+
+def _error_body(response: httpx.Response) -> dict[str, Any]:
+    """Sinch's {"errorCode", "message", "reference"}, or {} when the answer is not that."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _raise_for_response(provider: str, response: httpx.Response, sid: str) -> None:
+    """http.raise_for_response, in Sinch's words where its error body says more."""
+    code = response.status_code
+    if code < 300:
+        return
+    error = _error_body(response)
+    said = str(error.get("message") or "").strip()[:200]
+    reference = str(error.get("reference") or "").strip()[:64]
+    detail = (f" Sinch said: {said}." if said else "") + (
+        f" (Sinch reference {reference})" if reference else ""
+    )
+    if code in (401, 403):
+        raise CredentialsRefused(
+            provider,
+            f"{provider} refused the project's application key and secret.{detail} "
+            "An administrator should check them and the authentication mode.",
+            status=code,
+        )
+    if code == 404:
+        raise NotFound(
+            provider,
+            f"{provider} has no call {sid} for this application. Sinch only finds calls "
+            "made with the project's own application key.",
+            status=code,
+        )
+    if code == 400:
+        raise UnexpectedAnswer(provider, f"{provider} rejected the request.{detail}", status=code)
+    http.raise_for_response(provider, response)
+
+
+# Reference: seeds/003 (get call information); PROVIDERS.md Sinch rows (debit, userRate, DiCE).
+def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", currency: str = "USD") -> Call:
+    """One Sinch call object as a Call; missing or odd fields become empty, not errors.
+
+    `currency` stands in when a money object has no currencyId (documented as nullable).
+    """
+    status_raw, result, reason = (_upper(obj.get(k)) for k in ("status", "result", "reason"))
+    if not status_raw and _text(obj.get("event")).lower() == "dice":
+        status_raw = "FINAL"  # the Disconnected Call Event has no status: it is sent at the end
+    status = _status(status_raw, result, reason)
+    final = status_raw == "FINAL"
+    start = _datetime(obj.get("timestamp"))
+    duration = _int(obj.get("duration")) if final else None
+    end = start + dt.timedelta(seconds=duration) if start and duration is not None else None
+    return Call(
+        sid=_text(obj.get("callId") or obj.get("callid")) or fallback_sid,
+        provider=Sinch.name,
+        status=status,
+        raw_status=f"{status_raw}/{result}" if final and result else status_raw,
+        from_=_endpoint(obj.get("from")),
+        to=_endpoint(obj.get("to")),
+        start=start,
+        end=end,
+        duration=duration,
+        # debit is the total charged, known once the call is over; userRate is per minute.
+        cost=_money(obj.get("debit"), currency) if final else None,
+        rate=_money(obj.get("userRate"), currency),
+        recordings=(),  # v1 has no recordings
+        # `custom` (the application's own note) stays in `raw`: `data` is what a voice agent
+        # extracted, and a Sinch call has none.
+        result=result,
+        reason=reason,
+        raw=dict(obj),
+    )
+
+
+def _status(status: str, result: str, reason: str) -> str:
+    """Sinch's status, result and reason as one of the app's statuses.
+
+    ONGOING covers both ringing and talking (v1 does not tell them apart), so it reads as
+    in-progress. FINAL must read as final whatever else comes: a result that says what
+    happened maps directly; with no result (N/A), a CANCEL or a caller hanging up before an
+    answer is a cancellation, a TIMEOUT is nobody answering, and anything else (blocked, no
+    credit, errors, values v1 does not document) is a call that did not go through: failed.
+    """
+    if status == "ONGOING":
+        return "in-progress"
+    if status != "FINAL":
+        return "unknown"
+    if result in _FINAL_BY_RESULT:
+        return _FINAL_BY_RESULT[result]
+    if result in ("", "N/A"):
+        if reason in ("CANCEL", "CALLERHANGUP"):
+            return "canceled"
+        if reason == "TIMEOUT":
+            return "no-answer"
+    return "failed"
+
+
+def _upper(value: Any) -> str:
+    return _text(value).strip().upper()
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or isinstance(value, dict | list) else str(value)
+
+
+def _endpoint(value: Any) -> Endpoint | None:
+    """`{type, endpoint}` (type in any case), or a bare string as DiCE sends `from`."""
+    if isinstance(value, dict):
+        text = _text(value.get("endpoint")).strip()
+        kind = _ENDPOINT_KINDS.get(_text(value.get("type")).strip().lower(), "unknown")
+        return Endpoint(text, kind) if text else None
+    text = _text(value).strip()
+    if not text:
+        return None
+    if text.lower().startswith("sip:") or "@" in text:
+        return Endpoint(text, "sip")
+    return Endpoint(text, "number" if _PHONE.fullmatch(text) else "username")
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    """ISO 8601 with "Z" or an offset, with or without a fraction; naive times are UTC."""
+    text = _text(value).strip()
+    if not text:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        log.warning("Sinch call timestamp not understood: %r", text[:60])
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return max(0, int(Decimal(str(value).strip())))
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
+
+
+def _money(value: Any, currency: str) -> Money | None:
+    """`{currencyId, amount}` as Money; None when the amount is missing or not a number."""
+    if not isinstance(value, dict):
+        return None
+    raw = value.get("amount")
+    if raw is None or isinstance(raw, bool) or raw == "":
+        return None
+    try:
+        amount = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return None
+    if not amount.is_finite():
+        return None
+    code = _text(value.get("currencyId")).strip().upper()
+    return Money(amount, code or currency)

@@ -1,0 +1,410 @@
+"""TalkStack AI. Reference: seeds/000 (POST /call), seeds/004 (get-call-history), PROVIDERS.md."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email.utils
+import json
+import logging
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+import httpx
+
+from . import http
+from .base import Field, MediaSource, Provider, url_check
+from .types import (
+    FINAL_STATUSES,
+    STATUSES,
+    Call,
+    Endpoint,
+    Money,
+    Recording,
+    SearchPage,
+    SearchQuery,
+    UnexpectedAnswer,
+)
+
+log = logging.getLogger(__name__)
+
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+_RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
+# Spellings seen across Twilio-style APIs for the app's own status values.
+_STATUS_ALIASES = {"cancelled": "canceled", "noanswer": "no-answer", "inprogress": "in-progress"}
+# Keys that mark an object as a call rather than an envelope around one.
+_CALL_KEYS = frozenset({"callSid", "sid", "recordingUrls", "seconds", "date", "from", "to"})
+
+
+def _currency_check(value: str) -> str:
+    return "" if re.fullmatch(r"[A-Z]{3}", value) else "must be a 3-letter code like USD"
+
+
+def _link_template_check(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s{}]+(\{[A-Za-z]+\}[^\s{}]*)*", value):
+        return "must be an http(s) URL, with the ID as {partnerId}, {shiftId} or {assignmentId}"
+    return ""
+
+
+def _region_check(value: str) -> str:
+    return "" if re.fullmatch(r"[A-Z]{2}", value) else "must be a 2-letter country code like US"
+
+
+class TalkStack(Provider):
+    name = "talkstack"
+    label = "TalkStack AI"
+    sid_pattern = re.compile(r"CA[0-9a-fA-F]{32}")
+    settings_fields = (
+        Field("project_id", "Project ID"),
+        Field(
+            "auth_header",
+            "Auth header",
+            required=False,
+            default="x-api-key",
+            choices=("x-api-key", "bearer"),
+            help="How the API key is sent.",
+        ),
+        Field(
+            "base_url",
+            "Base URL",
+            required=False,
+            default="https://api.talkstackai.com",
+            check=url_check,
+        ),
+        Field("currency", "Currency", required=False, default="USD", check=_currency_check),
+        Field("phone_region", "Phone region", required=False, default="US", check=_region_check),
+        Field(
+            "twilio_base_url",
+            "Twilio media base URL",
+            required=False,
+            default="https://api.twilio.com",
+            check=url_check,
+            help="The only host recordings are fetched from.",
+        ),
+        # Optional links from the call page to the team's own admin, e.g.
+        # https://admin.example.com/shifts/{shiftId}.
+        Field(
+            "partner_url_template",
+            "Partner link",
+            required=False,
+            check=_link_template_check,
+            help="e.g. https://admin.example.com/partners/{partnerId}",
+        ),
+        Field(
+            "shift_url_template",
+            "Shift link",
+            required=False,
+            check=_link_template_check,
+            help="e.g. https://admin.example.com/shifts/{shiftId}",
+        ),
+        Field(
+            "assignment_url_template",
+            "Assignment link",
+            required=False,
+            check=_link_template_check,
+            help="e.g. https://admin.example.com/assignments/{assignmentId}",
+        ),
+    )
+    secret_fields = (
+        Field("api_key", "API key"),
+        Field("twilio_account_sid", "Twilio Account SID", required=False),
+        Field("twilio_auth_token", "Twilio Auth Token", required=False),
+    )
+
+    # History has no page or cursor parameter, only pageSize (seeds/004): "More results" asks
+    # again for more and shows what lies beyond the calls already shown, up to this bound.
+    PAGE_SIZE: ClassVar[int] = 25
+    MAX_PAGE_SIZE: ClassVar[int] = 500
+
+    def get_call(self, sid: str) -> Call:
+        response = self._post("/call", {"sid": sid, "projectId": self._project_id})
+        _raise_for_response(self.label, response)
+        body = http.json_body(self.label, response)
+        return parse_call(_call_object(self.label, body), self.currency, fallback_sid=sid)
+
+    def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
+        size = self._page_size(cursor)
+        response = self._post(
+            "/call/get-call-history",
+            {"projectId": self._project_id, "pageSize": size},
+            params=_filters(query),
+        )
+        if response.status_code == 404:  # documented: no call matches
+            return SearchPage(calls=[])
+        _raise_for_response(self.label, response)
+        items = call_list(self.label, http.json_body(self.label, response))
+        shown = {_item_sid(item) for item in items[: size - self.PAGE_SIZE]}
+        calls: list[Call] = []
+        for item in items[size - self.PAGE_SIZE : size]:
+            sid = _item_sid(item)
+            if not sid or sid in shown:  # no SID: nothing to link to; repeats: already shown
+                continue
+            shown.add(sid)
+            calls.append(parse_call(item, self.currency))
+        if query.status == "unknown":  # TalkStack cannot filter on it: narrow this page here
+            calls = [c for c in calls if c.status == "unknown"]
+        if len(items) < size:
+            return SearchPage(calls=calls)
+        if size >= self.MAX_PAGE_SIZE:
+            return SearchPage(calls=calls, bound_reached=True)
+        return SearchPage(
+            calls=calls, next_cursor=str(min(size + self.PAGE_SIZE, self.MAX_PAGE_SIZE))
+        )
+
+    def list_recordings(self, call: Call) -> list[Recording]:
+        if call.recordings is None:
+            call = self.get_call(call.sid)
+        return list(call.recordings or ())
+
+    def media_source(self, recording: Recording) -> MediaSource:
+        allowed = httpx.URL(self.settings["twilio_base_url"])
+        origin = http.origin_of(str(allowed))
+        refused = UnexpectedAnswer(
+            self.label,
+            f"{self.label} gave a recording that is on a host callviewer does not fetch from.",
+        )
+        try:
+            url = httpx.URL(recording.url)
+        except httpx.InvalidURL as exc:
+            raise refused from exc
+        # Twilio redirects http media to https; go straight there rather than follow it.
+        same_host = url.host == allowed.host and url.port is None and allowed.port is None
+        if same_host and (url.scheme, allowed.scheme) == ("http", "https"):
+            url = url.copy_with(scheme="https")
+        if (
+            url.scheme not in ("http", "https")
+            or url.userinfo
+            or http.origin_of(str(url)) != origin
+        ):
+            raise refused
+        headers = self._twilio_auth()
+        return MediaSource(
+            url=str(url),
+            allowed_origins=frozenset({origin}),
+            credential_origin=origin if headers else "",
+            headers=headers,
+        )
+
+    def test_connection(self) -> None:
+        response = self._post(
+            "/call/get-call-history", {"projectId": self._project_id, "pageSize": 1}
+        )
+        if response.status_code == 404:  # a project with no calls yet is still a working one
+            return
+        _raise_for_response(self.label, response)
+        call_list(self.label, http.json_body(self.label, response))
+
+    # Plumbing
+
+    @property
+    def _project_id(self) -> str:
+        return str(self.settings.get("project_id", ""))
+
+    def _post(
+        self, path: str, body: dict[str, Any], params: Mapping[str, str] | None = None
+    ) -> httpx.Response:
+        key = self.secrets.get("api_key", "")
+        # Either header carries the same kind of credential; a bearer token from /auth/login
+        # lasts two hours, so projects normally hold an API key sent as x-api-key.
+        if self.settings.get("auth_header") == "bearer":
+            auth = {"Authorization": f"Bearer {key}"}
+        else:
+            auth = {"x-api-key": key}
+        url = str(self.settings["base_url"]).rstrip("/") + path
+        return http.send(self.label, "POST", url, json=body, params=params or {}, headers=auth)
+
+    def _page_size(self, cursor: str | None) -> int:
+        """The pageSize a cursor asks for; anything not made by search() starts over."""
+        if cursor and cursor.isascii() and cursor.isdigit():
+            size = int(cursor)
+            if self.PAGE_SIZE < size <= self.MAX_PAGE_SIZE:
+                return size
+        return self.PAGE_SIZE
+
+    def _twilio_auth(self) -> dict[str, str] | None:
+        account = self.secrets.get("twilio_account_sid", "")
+        token = self.secrets.get("twilio_auth_token", "")
+        if not (account and token):
+            return None  # the Twilio account does not enforce auth on media URLs
+        pair = base64.b64encode(f"{account}:{token}".encode()).decode("ascii")
+        return {"Authorization": f"Basic {pair}"}
+
+
+def _raise_for_response(provider: str, response: httpx.Response) -> None:
+    """http.raise_for_response, with TalkStack's own words for a 400 (a missing field)."""
+    if response.status_code == 400:
+        message = ""
+        try:
+            body = response.json()
+            message = str(body.get("message", ""))[:200] if isinstance(body, dict) else ""
+        except ValueError:
+            pass
+        detail = f": {message}" if message else "."
+        raise UnexpectedAnswer(
+            provider, f"{provider} rejected the request as incomplete{detail}", status=400
+        )
+    http.raise_for_response(provider, response)
+
+
+def _filters(query: SearchQuery) -> dict[str, str]:
+    """SearchQuery as TalkStack's history query parameters (seeds/004)."""
+    params = {"to": query.to, "from": query.from_}
+    # The doc lists eight status values; the app's other ones (canceled, voicemail, silence)
+    # are TalkStack's own call statuses too (seeds/000), so they are sent as they are.
+    if query.status and query.status != "unknown":
+        params["status"] = query.status
+    if query.started_on_or_after:
+        params["startTimeAfter"] = query.started_on_or_after.isoformat()
+    if query.started_on_or_before:
+        params["startTimeBefore"] = query.started_on_or_before.isoformat()
+    return {k: v for k, v in params.items() if v}
+
+
+def call_list(provider: str, body: Any) -> list[dict[str, Any]]:
+    """The call objects of a history answer, whose envelope TalkStack does not document.
+
+    Accepts a bare list, or an object holding the list under one key (at most one level
+    down, e.g. {"data": {"calls": [...]}}); anything else is UnexpectedAnswer.
+    """
+    candidates = _lists_of_objects(body)
+    if isinstance(body, dict) and not candidates:
+        for value in body.values():
+            candidates += _lists_of_objects(value) if isinstance(value, dict) else []
+    if len(candidates) > 1:  # several lists: only one may hold anything
+        candidates = [c for c in candidates if c]
+    if len(candidates) == 1:
+        return candidates[0]
+    shape = "several lists" if candidates else "no list of calls"
+    raise UnexpectedAnswer(provider, f"{provider} sent a call history answer with {shape} in it.")
+
+
+def _lists_of_objects(value: Any) -> list[list[dict[str, Any]]]:
+    values = [value] if isinstance(value, list) else []
+    if isinstance(value, dict):
+        values = [v for v in value.values() if isinstance(v, list)]
+    return [v for v in values if all(isinstance(item, dict) for item in v)]
+
+
+def _call_object(provider: str, body: Any) -> dict[str, Any]:
+    """The call in a POST /call answer: the object itself (seeds/000) or one level inside."""
+    if isinstance(body, dict):
+        if _CALL_KEYS & body.keys():
+            return body
+        inner = [v for v in body.values() if isinstance(v, dict) and _CALL_KEYS & v.keys()]
+        if len(inner) == 1:
+            return inner[0]
+    raise UnexpectedAnswer(provider, f"{provider} sent a call answer callviewer cannot read.")
+
+
+def _item_sid(item: dict[str, Any]) -> str:
+    return str(item.get("callSid") or item.get("sid") or "")
+
+
+# Reference: seeds/000 (POST /call example response); seeds/004 says history items are alike.
+def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") -> Call:
+    """One TalkStack call object as a Call; missing or odd fields become empty, not errors."""
+    raw_status = _text(obj.get("status")).strip()
+    status = _status(raw_status)
+    start = _datetime(obj.get("date"))
+    seconds = _int(obj.get("seconds"))
+    final = status in FINAL_STATUSES
+    end = None
+    if start is not None and final and seconds is not None:
+        end = start + dt.timedelta(seconds=seconds)
+    data = obj.get("data")
+    return Call(
+        sid=_item_sid(dict(obj)) or fallback_sid,
+        provider=TalkStack.name,
+        status=status,
+        raw_status=raw_status,
+        from_=_endpoint(obj.get("from")),
+        to=_endpoint(obj.get("to")),
+        start=start,
+        end=end,
+        duration=seconds if final else None,  # 0 while a call is going on means "not yet known"
+        cost=_money(obj.get("cost"), currency),
+        recordings=_recordings(obj.get("recordingUrls")),
+        data=tuple((str(k), _text(v)) for k, v in data.items()) if isinstance(data, dict) else (),
+        partner_id=_text(obj.get("partnerId")),
+        shift_id=_text(obj.get("shiftId")),
+        assignment_id=_text(obj.get("assignmentId")),
+        raw=dict(obj),
+    )
+
+
+def _status(raw: str) -> str:
+    value = re.sub(r"[\s_]+", "-", raw.lower())
+    value = _STATUS_ALIASES.get(value.replace("-", ""), value)
+    return value if value in STATUSES else "unknown"
+
+
+def _text(value: Any) -> str:
+    """A data value as text: documented as strings, but numbers, booleans or null may come."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _endpoint(value: Any) -> Endpoint | None:
+    text = _text(value).strip()
+    if not text:
+        return None
+    if text.lower().startswith("sip:"):
+        return Endpoint(text, "sip")
+    return Endpoint(text, "number" if _E164.fullmatch(text) else "username")
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    """`date` is RFC 2822 (seeds/000); ISO 8601 is accepted too. Naive times are UTC."""
+    text = _text(value).strip()
+    if not text:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            log.warning("TalkStack call date not understood: %r", text[:60])
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return max(0, int(Decimal(str(value).strip())))
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
+
+
+def _money(value: Any, currency: str) -> Money | None:
+    if value is None or isinstance(value, bool) or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return Money(amount, currency) if amount.is_finite() else None
+
+
+def _recordings(value: Any) -> tuple[Recording, ...] | None:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return None  # not in this answer: list_recordings() asks for the call
+    urls = [u.strip() for u in value if isinstance(u, str) and u.strip()]
+    return tuple(Recording(url=u, sid=_recording_sid(u)) for u in urls)
+
+
+def _recording_sid(url: str) -> str:
+    name = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    match = _RECORDING_SID.match(name)
+    return match.group(0) if match else ""

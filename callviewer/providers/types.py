@@ -1,0 +1,195 @@
+"""The normalised call, recording, search and error types that every provider module returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+# One status vocabulary for the whole app; each provider maps its own values onto it.
+STATUSES: tuple[str, ...] = (
+    "queued",
+    "initiated",
+    "ringing",
+    "in-progress",
+    "completed",
+    "busy",
+    "failed",
+    "no-answer",
+    "canceled",
+    "voicemail",
+    "silence",
+    "unknown",
+)
+FINAL_STATUSES = frozenset(
+    {"completed", "busy", "failed", "no-answer", "canceled", "voicemail", "silence"}
+)
+STATUS_MEANINGS: dict[str, str] = {
+    "queued": "the call is waiting to be placed",
+    "initiated": "the call is being placed",
+    "ringing": "the phone is ringing",
+    "in-progress": "the call is connected and still going",
+    "completed": "the call was answered and has ended normally",
+    "busy": "the line was busy",
+    "failed": "the call could not be placed",
+    "no-answer": "nobody answered",
+    "canceled": "the call was cancelled before it was answered",
+    "voicemail": "the call reached voicemail",
+    "silence": "the call was closed after more than 6 seconds of silence",
+    "unknown": "the provider reported a status callviewer does not know",
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One side of a call as the provider gave it: a phone number, a SIP address or a username."""
+
+    value: str
+    kind: str = "number"  # number | sip | username | unknown
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recording as the provider describes it. `url` always comes from the provider's answer."""
+
+    url: str
+    sid: str = ""
+    duration: int | None = None  # seconds
+    channels: int | None = None
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class Quality:
+    """SignalWire's call quality figures; any of them may be missing."""
+
+    mos: Decimal | None = None
+    jitter_avg: int | None = None
+    jitter_min: int | None = None
+    jitter_max: int | None = None
+    rtt_avg: int | None = None
+    rtt_min: int | None = None
+    rtt_max: int | None = None
+    packets_lost: int | None = None
+    sip_result_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    sid: str
+    provider: str
+    status: str  # one of STATUSES
+    raw_status: str
+    direction: str = ""  # inbound | outbound | outbound-api | outbound-dial | ... as given
+    from_: Endpoint | None = None
+    to: Endpoint | None = None
+    start: dt.datetime | None = None  # aware
+    end: dt.datetime | None = None  # aware
+    duration: int | None = None  # seconds
+    cost: Money | None = None  # total charged for the call
+    rate: Money | None = None  # per-minute rate (Sinch userRate)
+    # None: the provider's call answer does not list recordings (ask list_recordings()).
+    recordings: tuple[Recording, ...] | None = None
+    data: tuple[tuple[str, str], ...] = ()  # TalkStack's extracted data, in the provider's order
+    partner_id: str = ""
+    shift_id: str = ""
+    assignment_id: str = ""
+    answered_by: str = ""
+    quality: Quality | None = None
+    result: str = ""  # Sinch result
+    reason: str = ""  # Sinch reason
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def meaning(self) -> str:
+        return STATUS_MEANINGS.get(self.status, STATUS_MEANINGS["unknown"])
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """Filters for a history search; each provider turns them into its own query parameters."""
+
+    to: str = ""  # E.164 number (or address) the call was made to
+    from_: str = ""  # E.164 number (or address) the call came from
+    status: str = ""  # one of STATUSES, or "" for any
+    started_on_or_after: dt.date | None = None  # UTC date
+    started_on_or_before: dt.date | None = None  # UTC date
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    calls: list[Call]
+    # Opaque token for "More results"; None when there is nothing more to fetch.
+    next_cursor: str | None = None
+    # True when more may exist but the provider's paging bound was reached (TalkStack).
+    bound_reached: bool = False
+
+
+class ProviderError(Exception):
+    """A provider call failed; `message` is written for a support agent."""
+
+    kind = "error"
+
+    def __init__(self, provider: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.message = message
+        self.status = status
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.message}"
+
+
+class NotFound(ProviderError):
+    kind = "not_found"
+
+
+class CredentialsRefused(ProviderError):
+    kind = "credentials_refused"
+
+
+class RateLimited(ProviderError):
+    kind = "rate_limited"
+
+    def __init__(
+        self,
+        provider: str,
+        message: str,
+        *,
+        status: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(provider, message, status=status)
+        self.retry_after = retry_after
+
+
+class ProviderUnavailable(ProviderError):
+    kind = "unavailable"
+
+
+class TimedOut(ProviderError):
+    kind = "timed_out"
+
+
+class UnexpectedAnswer(ProviderError):
+    kind = "unexpected"
+
+
+class NotSupported(ProviderError):
+    """The provider's API has no such operation (e.g. Sinch v1 has no call history)."""
+
+    kind = "not_supported"

@@ -1,0 +1,750 @@
+"""The SignalWire Compatibility API client, against the simulator and captured payloads."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from callviewer.providers import http
+from callviewer.providers.signalwire import SignalWire, parse_call
+from callviewer.providers.types import (
+    Call,
+    CredentialsRefused,
+    Endpoint,
+    Money,
+    NotFound,
+    Quality,
+    RateLimited,
+    Recording,
+    SearchQuery,
+    TimedOut,
+    UnexpectedAnswer,
+)
+from callviewer.sandbox import accounts, signalwire_data
+from callviewer.sandbox.core import Sandbox
+from callviewer.sandbox.signalwire_api import BASE
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "signalwire"
+PROJECT, TOKEN = next(iter(accounts.SIGNALWIRE_PROJECTS.items()))
+ACCOUNT = f"{BASE}/Accounts/{PROJECT}"
+RINGING_THEN_COMPLETED, QUEUED_THEN_NO_ANSWER, _, RINGING_THEN_CANCELED = (
+    signalwire_data.LIVE_CALL_SIDS
+)
+UNKNOWN_SID = "00000000-0000-4000-8000-000000000000"
+BASIC = "Basic " + base64.b64encode(f"{PROJECT}:{TOKEN}".encode()).decode()
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def make_client(sandbox: Sandbox, token: str = TOKEN, **settings: str) -> SignalWire:
+    return SignalWire(
+        {"project_id": PROJECT, "base_url": sandbox.url} | settings, {"api_token": token}
+    )
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> SignalWire:
+    return make_client(sandbox)
+
+
+@pytest.fixture
+def answer_with() -> Iterator[Callable[..., list[httpx.Request]]]:
+    """Serve every provider request from a handler at the HTTP seam; returns the requests seen."""
+    seen: list[httpx.Request] = []
+
+    def install(handler: Callable[[httpx.Request], httpx.Response]) -> list[httpx.Request]:
+        def record(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            return handler(request)
+
+        stack.enter_context(http.override_transport(httpx.MockTransport(record)))
+        return seen
+
+    with ExitStack() as stack:
+        yield install
+
+
+def offline(**settings: str) -> SignalWire:
+    """A client for answer_with() tests, on a made-up space."""
+    return SignalWire(
+        {"project_id": PROJECT, "space": "example.signalwire.com"} | settings, {"api_token": TOKEN}
+    )
+
+
+def seeded(
+    sandbox: Sandbox, keep: Callable[[signalwire_data.SimCall], bool]
+) -> signalwire_data.SimCall:
+    calls = (signalwire_data.find(sandbox, s) for s in signalwire_data.seeded_call_sids(sandbox))
+    return next(c for c in calls if c and keep(c))
+
+
+# Parsing captured payloads
+
+
+def test_it_parses_the_documented_example() -> None:
+    call = parse_call(fixture("call_seed_example.json"))
+
+    assert call == Call(
+        sid="b3877c40-da60-4998-90ad-b792e98472ca",
+        provider="signalwire",
+        status="completed",
+        raw_status="completed",
+        direction="inbound",
+        from_=Endpoint("+13103384645", "number"),
+        to=Endpoint("+13105678901", "number"),
+        # The doc's "Sept" is not RFC 2822's "Sep"; it is read all the same.
+        start=dt.datetime(2018, 9, 19, 20, 0, 1, tzinfo=dt.UTC),
+        end=dt.datetime(2018, 9, 21, 10, 0, 0, tzinfo=dt.UTC),
+        duration=20,
+        cost=Money(Decimal("0.003"), "USD"),
+        recordings=None,
+        answered_by="machine",
+        quality=Quality(
+            mos=Decimal("4.2"),
+            jitter_avg=4,
+            jitter_min=1,
+            jitter_max=25,
+            rtt_avg=45,
+            rtt_min=30,
+            rtt_max=120,
+            packets_lost=3,
+            sip_result_code="200",
+        ),
+    )
+    assert call.is_final
+    assert call.raw["formatted_to"] == "(310) 567-8901"
+
+
+def test_it_reads_twilio_style_strings_and_keeps_outbound_api() -> None:
+    call = parse_call(fixture("call_twilio_style.json"))
+
+    assert call.direction == "outbound-api"
+    assert call.cost == Money(Decimal("0.0130"), "USD")  # "-0.0130": the charge, sign dropped
+    assert call.duration == 125  # "125"
+    assert call.answered_by == "human"
+    assert call.quality is not None
+    assert (call.quality.mos, call.quality.rtt_avg) == (Decimal("4.21"), 52)
+    assert call.quality.sip_result_code == "200"  # a number in the payload
+
+
+def test_a_dial_leg_to_a_sip_address_with_iso_times_and_no_quality() -> None:
+    call = parse_call(fixture("call_dial_leg_sip.json"))
+
+    assert call.direction == "outbound-dial"
+    assert call.to == Endpoint("sip:frontdesk@pbx.example.net", "sip")
+    assert call.start == dt.datetime(2024, 2, 3, 9, 15, 2, tzinfo=dt.UTC)  # naive ISO: UTC
+    assert call.end == dt.datetime(2024, 2, 3, 9, 15, 5, tzinfo=dt.UTC)
+    assert call.cost == Money(Decimal("0.02"), "USD")  # -0.02 as a number
+    assert (call.status, call.duration) == ("busy", 0)
+    assert call.quality == Quality(sip_result_code="486")  # only the SIP code is known
+
+
+def test_garbage_values_become_missing_never_a_crash() -> None:
+    call = parse_call(fixture("call_garbage_values.json"))
+
+    assert call.status == "in-progress"  # "In Progress"
+    assert (call.start, call.end, call.duration, call.cost) == (None, None, None, None)
+    assert call.quality is None
+    assert call.from_ == Endpoint("client:agent-7", "username")
+    assert call.to == Endpoint("anonymous", "unknown")
+
+
+@pytest.mark.parametrize(
+    ("price", "unit", "expected"),
+    [
+        (0.003, "USD", Money(Decimal("0.003"), "USD")),
+        ("0.0130", "USD", Money(Decimal("0.0130"), "USD")),
+        ("-0.0130", "USD", Money(Decimal("0.0130"), "USD")),
+        (-0.0130, "EUR", Money(Decimal("0.013"), "EUR")),
+        (0, "USD", Money(Decimal("0"), "USD")),
+        (" 1.5 ", None, Money(Decimal("1.5"), "USD")),
+        (None, "USD", None),
+        ("", "USD", None),
+        ("n/a", "USD", None),
+        ("NaN", "USD", None),
+        ("Infinity", "USD", None),
+        (True, "USD", None),
+        ({"amount": 1}, "USD", None),
+    ],
+)
+def test_price_is_the_charge_whatever_its_form_or_sign(
+    price: Any, unit: Any, expected: Any
+) -> None:
+    call = parse_call(
+        {"sid": UNKNOWN_SID, "status": "completed", "price": price, "price_unit": unit}
+    )
+
+    assert call.cost == expected
+
+
+@pytest.mark.parametrize(
+    ("mos", "expected"),
+    [(4.3, Decimal("4.3")), ("3.85", Decimal("3.85")), (None, None), ("", None), ("bad", None)],
+)
+def test_mos_may_be_a_number_a_string_or_null(mos: Any, expected: Decimal | None) -> None:
+    call = parse_call({"status": "completed", "audio_in_mos": mos, "sip_result_code": "200"})
+
+    assert call.quality is not None
+    assert call.quality.mos == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "final"),
+    [
+        ("queued", "queued", False),
+        ("ringing", "ringing", False),
+        ("in-progress", "in-progress", False),
+        ("canceled", "canceled", True),
+        ("completed", "completed", True),
+        ("busy", "busy", True),
+        ("failed", "failed", True),
+        ("no-answer", "no-answer", True),
+        ("cancelled", "canceled", True),
+        ("NO_ANSWER", "no-answer", True),
+        ("teleported", "unknown", False),
+        ("", "unknown", False),
+    ],
+)
+def test_every_status_is_normalised(raw: str, status: str, final: bool) -> None:
+    call = parse_call({"status": raw, "duration": 30})
+
+    assert (call.status, call.raw_status, call.is_final) == (status, raw, final)
+    assert call.duration == (30 if final else None)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("+13105678901", Endpoint("+13105678901", "number")),
+        (
+            "sip:alice@example.sip.signalwire.com",
+            Endpoint("sip:alice@example.sip.signalwire.com", "sip"),
+        ),
+        ("SIP:bob@pbx.example.net", Endpoint("SIP:bob@pbx.example.net", "sip")),
+        ("client:agent-7", Endpoint("client:agent-7", "username")),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_addresses_are_numbers_or_sip(value: Any, expected: Endpoint | None) -> None:
+    assert parse_call({"from": value}).from_ == expected
+
+
+# Configuration
+
+
+def test_validation_needs_a_space_or_a_base_url() -> None:
+    errors = SignalWire.validate({"project_id": PROJECT}, {"api_token": TOKEN})
+
+    assert "Space host" in errors["space"]
+    assert (
+        SignalWire.validate(
+            {"project_id": PROJECT, "space": "acme.signalwire.com"}, {"api_token": TOKEN}
+        )
+        == {}
+    )
+    assert (
+        SignalWire.validate(
+            {"project_id": PROJECT, "base_url": "http://127.0.0.1:9"}, {"api_token": TOKEN}
+        )
+        == {}
+    )
+
+
+def test_validation_checks_the_space_and_project_id_forms() -> None:
+    errors = SignalWire.validate(
+        {"project_id": "../../x", "space": "https://acme.signalwire.com/"}, {"api_token": ""}
+    )
+
+    assert set(errors) == {"project_id", "space", "api_token"}
+
+
+def test_requests_go_to_the_space_host_with_basic_auth(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json=fixture("call_twilio_style.json")))
+
+    offline().get_call("6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70")
+
+    (request,) = seen
+    assert str(request.url) == (
+        f"https://example.signalwire.com{ACCOUNT}/Calls/6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70.json"
+    )
+    assert request.headers["Authorization"] == BASIC
+
+
+def test_base_url_wins_over_the_space(answer_with: Callable[..., list[httpx.Request]]) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json={"sid": PROJECT}))
+
+    offline(base_url="http://127.0.0.1:8001/").test_connection()
+
+    assert str(seen[0].url) == f"http://127.0.0.1:8001{ACCOUNT}.json"
+
+
+# One call, against the simulator
+
+
+def test_it_reads_a_seeded_call_as_the_simulator_stores_it(
+    sandbox: Sandbox, client: SignalWire
+) -> None:
+    stored = seeded(sandbox, lambda c: c.status == "completed" and c.price is not None)
+
+    call = client.get_call(stored.sid)
+
+    assert (call.sid, call.status, call.direction) == (stored.sid, "completed", stored.direction)
+    assert call.from_ is not None and call.from_.value == stored.from_
+    assert call.start == dt.datetime.fromtimestamp(int(stored.start or 0), dt.UTC)
+    assert call.duration == stored.duration
+    assert call.cost == Money(abs(Decimal(str(stored.price))), "USD")
+    assert call.recordings is None
+    (request,) = sandbox.requests_to(f"{ACCOUNT}/Calls/{stored.sid}.json")
+    assert request.headers["authorization"].startswith("Basic ")
+
+
+def test_the_simulators_variety_all_parses(sandbox: Sandbox, client: SignalWire) -> None:
+    calls: list[Call] = []
+    cursor = None
+    while True:
+        page = client.search(SearchQuery(), cursor)
+        calls += page.calls
+        if not (cursor := page.next_cursor):
+            break
+
+    assert {c.direction for c in calls} == {"inbound", "outbound", "outbound-api", "outbound-dial"}
+    assert {c.answered_by for c in calls} == {"", "human", "machine"}
+    assert any(c.to and c.to.kind == "sip" for c in calls)
+    assert any(c.cost is None for c in calls if c.status == "completed")
+    assert all(c.cost.amount >= 0 for c in calls if c.cost)
+    assert any(c.quality and c.quality.mos is None and c.quality.rtt_avg for c in calls)
+
+
+def test_an_unknown_call_is_not_found(sandbox: Sandbox, client: SignalWire) -> None:
+    with pytest.raises(NotFound, match=UNKNOWN_SID):
+        client.get_call(UNKNOWN_SID)
+
+
+def test_a_sid_that_is_not_a_uuid_is_never_sent(sandbox: Sandbox, client: SignalWire) -> None:
+    with pytest.raises(NotFound, match="not a SignalWire call SID"):
+        client.get_call("../Recordings/x")
+    assert sandbox.requests == []
+
+
+def test_refused_credentials_say_so_in_signalwires_words(sandbox: Sandbox) -> None:
+    with pytest.raises(CredentialsRefused) as caught:
+        make_client(sandbox, token="PTwrong").get_call(RINGING_THEN_COMPLETED)
+
+    assert "Authentication Error" in caught.value.message
+    assert "code 20003" in caught.value.message
+    assert caught.value.status == 401
+
+
+def test_a_rate_limit_is_retried_then_reported(sandbox: Sandbox, client: SignalWire) -> None:
+    sandbox.faults.rate_limit_next = 10
+    sandbox.faults.retry_after = "0"
+
+    with pytest.raises(RateLimited):
+        client.get_call(RINGING_THEN_COMPLETED)
+    assert len(sandbox.requests_to(ACCOUNT)) == 3  # first try and two retries
+
+
+def test_a_short_rate_limit_is_ridden_out(sandbox: Sandbox, client: SignalWire) -> None:
+    sandbox.faults.rate_limit_next = 1
+    sandbox.faults.retry_after = "0"
+
+    assert client.get_call(RINGING_THEN_COMPLETED).sid == RINGING_THEN_COMPLETED
+
+
+def test_a_slow_answer_times_out(sandbox: Sandbox, client: SignalWire, settings: Any) -> None:
+    settings.PROVIDER_READ_TIMEOUT = 0.2
+    sandbox.faults.timeout_sids = {RINGING_THEN_COMPLETED}
+    sandbox.faults.hang_seconds = 0.6
+
+    with pytest.raises(TimedOut):
+        client.get_call(RINGING_THEN_COMPLETED)
+
+
+def test_a_live_call_moves_from_ringing_to_completed(sandbox: Sandbox, client: SignalWire) -> None:
+    ringing = client.get_call(RINGING_THEN_COMPLETED)
+    assert (ringing.status, ringing.is_final, ringing.cost, ringing.end) == (
+        "ringing",
+        False,
+        None,
+        None,
+    )
+    assert client.list_recordings(ringing) == []
+
+    sandbox.clock_offset = 30
+    assert client.get_call(RINGING_THEN_COMPLETED).status == "in-progress"
+
+    sandbox.clock_offset = 61
+    done = client.get_call(RINGING_THEN_COMPLETED)
+    assert (done.status, done.duration, done.cost) == (
+        "completed",
+        40,
+        Money(Decimal("0.0130"), "USD"),
+    )
+    assert done.end is not None and done.start is not None
+    assert [r.sid for r in client.list_recordings(done)] == [signalwire_data.LIVE_RECORDING_SIDS[0]]
+
+
+def test_live_calls_end_unanswered_or_cancelled(sandbox: Sandbox, client: SignalWire) -> None:
+    assert client.get_call(QUEUED_THEN_NO_ANSWER).status == "queued"
+    assert client.get_call(RINGING_THEN_CANCELED).status == "ringing"
+
+    sandbox.clock_offset = 41
+    assert client.get_call(QUEUED_THEN_NO_ANSWER).status == "no-answer"
+    assert client.get_call(RINGING_THEN_CANCELED).status == "canceled"
+
+
+# Search
+
+
+def test_each_filter_reaches_signalwire_under_its_own_name(
+    sandbox: Sandbox, client: SignalWire
+) -> None:
+    query = SearchQuery(
+        to="+13105550100",
+        from_="+12125550177",
+        status="completed",
+        started_on_or_after=dt.date(2024, 1, 31),
+        started_on_or_before=dt.date(2024, 2, 29),
+    )
+
+    client.search(query)
+
+    (request,) = sandbox.requests_to(f"{ACCOUNT}/Calls.json")
+    assert request.query == {
+        "To": ["+13105550100"],
+        "From": ["+12125550177"],
+        "Status": ["completed"],
+        "StartTime>": ["2024-01-31"],
+        "StartTime<": ["2024-02-29"],
+        "PageSize": ["50"],
+    }
+
+
+def test_search_finds_the_calls_that_match(sandbox: Sandbox, client: SignalWire) -> None:
+    stored = seeded(sandbox, lambda c: c.direction == "inbound" and c.status == "busy")
+    day = dt.datetime.fromtimestamp(stored.start or 0, dt.UTC).date()
+    query = SearchQuery(
+        from_=stored.from_, status="busy", started_on_or_after=day, started_on_or_before=day
+    )
+
+    page = client.search(query)
+
+    assert stored.sid in {c.sid for c in page.calls}
+    assert all(c.from_ and c.from_.value == stored.from_ and c.status == "busy" for c in page.calls)
+    assert all(c.start and c.start.date() == day for c in page.calls)
+
+
+@pytest.mark.parametrize("status", ["voicemail", "silence", "initiated", "unknown"])
+def test_statuses_signalwire_does_not_have_find_nothing_without_asking(
+    sandbox: Sandbox, client: SignalWire, status: str
+) -> None:
+    assert client.search(SearchQuery(status=status)).calls == []
+    assert sandbox.requests == []
+
+
+def test_paging_follows_next_page_uri_until_it_is_null(
+    sandbox: Sandbox, client: SignalWire
+) -> None:
+    query = SearchQuery(started_on_or_after=dt.date(2000, 1, 1))
+    pages = [client.search(query)]
+    while pages[-1].next_cursor:
+        pages.append(client.search(query, pages[-1].next_cursor))
+
+    sids = [c.sid for p in pages for c in p.calls]
+    expected = [c.sid for c in signalwire_data.calls(sandbox, PROJECT) if c.start is not None]
+    assert sids == expected  # every call once, newest first
+    assert len(pages) == 7
+    followed = sandbox.requests_to(f"{ACCOUNT}/Calls.json")[1:]
+    assert all(r.query["StartTime>"] == ["2000-01-01"] and "PageToken" in r.query for r in followed)
+
+
+def test_an_absolute_next_page_uri_on_the_same_host_is_followed(
+    sandbox: Sandbox, client: SignalWire
+) -> None:
+    sandbox.options["signalwire_absolute_next"] = True
+    first = client.search(SearchQuery())
+    assert first.next_cursor and first.next_cursor.startswith(sandbox.url + "/")
+
+    second = client.search(SearchQuery(), first.next_cursor)
+
+    assert len(second.calls) == 50
+    assert not {c.sid for c in first.calls} & {c.sid for c in second.calls}
+
+
+def test_a_next_page_uri_on_another_host_is_refused(sandbox: Sandbox, client: SignalWire) -> None:
+    sandbox.options["signalwire_next_host"] = "http://evil.example"
+    first = client.search(SearchQuery())
+    assert first.next_cursor and first.next_cursor.startswith("http://evil.example/")
+    asked = len(sandbox.requests)
+
+    with pytest.raises(UnexpectedAnswer, match="next page"):
+        client.search(SearchQuery(), first.next_cursor)
+    assert len(sandbox.requests) == asked
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        f"//evil.example{ACCOUNT}/Calls.json?Page=1",
+        f"https://evil.example{ACCOUNT}/Calls.json?Page=1",
+        f"http://user:pw@127.0.0.1{ACCOUNT}/Calls.json?Page=1",
+        f"{ACCOUNT}/Recordings/x.wav",
+        f"{ACCOUNT}/Calls/../../Accounts.json",
+        "/elsewhere",
+        "javascript:alert(1)",
+    ],
+)
+def test_a_cursor_is_only_followed_to_the_projects_own_call_list(
+    sandbox: Sandbox, client: SignalWire, cursor: str
+) -> None:
+    with pytest.raises(UnexpectedAnswer):
+        client.search(SearchQuery(), cursor)
+    assert sandbox.requests == []
+
+
+def test_calls_without_a_sid_are_skipped(answer_with: Callable[..., list[httpx.Request]]) -> None:
+    answer_with(lambda r: httpx.Response(200, json=fixture("calls_last_page.json")))
+
+    page = offline().search(SearchQuery(to="+12125550123"))
+
+    assert [c.sid for c in page.calls] == ["6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70"]
+    assert page.next_cursor is None
+
+
+def test_a_list_answer_without_calls_is_unexpected(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    answer_with(lambda r: httpx.Response(200, json={"page": 0, "next_page_uri": None}))
+
+    with pytest.raises(UnexpectedAnswer, match="no calls"):
+        offline().search(SearchQuery())
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("error_array.json", "StartTime> is not a valid date (code 21210)"),
+        ("error_string_array.json", "Validation error message; Another one"),
+    ],
+)
+def test_an_errors_array_is_shown_in_signalwires_words(
+    answer_with: Callable[..., list[httpx.Request]], name: str, said: str
+) -> None:
+    answer_with(lambda r: httpx.Response(400, json=fixture(name)))
+
+    with pytest.raises(UnexpectedAnswer) as caught:
+        offline().search(SearchQuery())
+    assert caught.value.message == f"SignalWire rejected the request. SignalWire said: {said}."
+
+
+def test_an_error_that_is_not_json_still_reads_well(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    answer_with(lambda r: httpx.Response(422, text="<html>nope</html>"))
+
+    with pytest.raises(UnexpectedAnswer) as caught:
+        offline().search(SearchQuery())
+    assert caught.value.message == "SignalWire rejected the request."
+
+
+def test_a_rate_limit_in_signalwires_shape_is_rate_limited(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    seen = answer_with(
+        lambda r: httpx.Response(
+            429, json=fixture("error_rate_limited.json"), headers={"Retry-After": "0"}
+        )
+    )
+
+    with pytest.raises(RateLimited):
+        offline().search(SearchQuery())
+    assert len(seen) == 3
+
+
+# Recordings
+
+
+def test_recordings_are_listed_with_absolute_wav_urls(sandbox: Sandbox, client: SignalWire) -> None:
+    stored = seeded(sandbox, lambda c: len(c.recordings) == 2)
+    call = client.get_call(stored.sid)
+
+    listed = client.list_recordings(call)
+
+    assert listed == [
+        Recording(
+            url=f"{sandbox.url}{ACCOUNT}/Recordings/{r.sid}.wav",
+            sid=r.sid,
+            duration=r.duration,
+            channels=r.channels,
+            status="completed",
+        )
+        for r in stored.recordings
+    ]
+    (request,) = sandbox.requests_to(f"{ACCOUNT}/Recordings.json")
+    assert request.query == {"CallSid": [stored.sid]}
+
+
+def test_a_call_without_recordings_lists_none(sandbox: Sandbox, client: SignalWire) -> None:
+    stored = seeded(sandbox, lambda c: c.status == "completed" and not c.recordings)
+
+    assert client.list_recordings(client.get_call(stored.sid)) == []
+
+
+def test_recording_fields_in_other_forms_are_read(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    answer_with(lambda r: httpx.Response(200, json=fixture("recordings_of_call.json")))
+    client = offline()
+
+    first, second = client.list_recordings(parse_call(fixture("call_twilio_style.json")))
+
+    assert first == Recording(
+        url=f"https://example.signalwire.com{ACCOUNT}/Recordings/19e436af-5688-4307-b03b-bdb2b42b8142.wav",
+        sid="19e436af-5688-4307-b03b-bdb2b42b8142",
+        duration=123,
+        channels=2,
+        status="completed",
+    )
+    # No uri: the media URL is made from the SID, on the project's own origin.
+    assert (
+        second.url
+        == f"https://example.signalwire.com{ACCOUNT}/Recordings/2071320d-ee82-4578-84e0-379fb227eb77.wav"
+    )
+    assert (second.duration, second.channels, second.status) == (4, 1, "stopped")
+
+
+@pytest.mark.parametrize(
+    ("uri", "accepted"),
+    [
+        (f"https://example.signalwire.com{ACCOUNT}/Recordings/r1.json", True),
+        (f"https://example.signalwire.com:443{ACCOUNT}/Recordings/r1.json", True),
+        (f"https://evil.example{ACCOUNT}/Recordings/r1.json", False),
+        (f"http://example.signalwire.com{ACCOUNT}/Recordings/r1.json", False),
+        (f"//evil.example{ACCOUNT}/Recordings/r1.json", False),
+    ],
+)
+def test_recording_uris_must_be_on_the_projects_origin(
+    answer_with: Callable[..., list[httpx.Request]], uri: str, accepted: bool
+) -> None:
+    body = {"next_page_uri": None, "recordings": [{"sid": "r1", "uri": uri, "duration": "3"}]}
+    answer_with(lambda r: httpx.Response(200, json=body))
+    call = parse_call(fixture("call_twilio_style.json"))
+
+    if accepted:
+        (recording,) = offline().list_recordings(call)
+        assert recording.url == f"https://example.signalwire.com{ACCOUNT}/Recordings/r1.wav"
+    else:
+        with pytest.raises(UnexpectedAnswer, match="host"):
+            offline().list_recordings(call)
+
+
+R1, R2 = "19e436af-5688-4307-b03b-bdb2b42b8142", "2071320d-ee82-4578-84e0-379fb227eb77"
+
+
+def test_recording_pages_are_followed(answer_with: Callable[..., list[httpx.Request]]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "PageToken" in request.url.params:
+            return httpx.Response(200, json={"next_page_uri": None, "recordings": [{"sid": R2}]})
+        next_uri = f"{ACCOUNT}/Recordings.json?CallSid=x&Page=1&PageToken=PAr1"
+        return httpx.Response(200, json={"next_page_uri": next_uri, "recordings": [{"sid": R1}]})
+
+    seen = answer_with(handler)
+    recordings = offline().list_recordings(parse_call(fixture("call_twilio_style.json")))
+
+    assert [r.sid for r in recordings] == [R1, R2]
+    assert len(seen) == 2
+
+
+def test_media_source_allows_only_the_projects_origin_and_sends_it_the_credentials(
+    sandbox: Sandbox, client: SignalWire
+) -> None:
+    url = f"{sandbox.url}{ACCOUNT}/Recordings/{signalwire_data.LIVE_RECORDING_SIDS[0]}.wav"
+
+    source = client.media_source(Recording(url=url))
+
+    assert source.url == url
+    assert source.allowed_origins == frozenset({sandbox.url})
+    assert source.credential_origin == sandbox.url
+    assert source.headers == {"Authorization": BASIC}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://evil.example{ACCOUNT}/Recordings/x.wav",
+        f"http://example.signalwire.com{ACCOUNT}/Recordings/x.wav",  # not the https origin
+        f"https://user@example.signalwire.com{ACCOUNT}/Recordings/x.wav",
+        "file:///etc/passwd",
+        "",
+        # The right host, but not one of the project's recordings.
+        f"https://example.signalwire.com{ACCOUNT}/Calls.json",
+        f"https://example.signalwire.com{BASE}/Accounts/{UNKNOWN_SID}/Recordings/x.wav",
+        f"https://example.signalwire.com{ACCOUNT}/Recordings/%2e%2e/Calls.json",
+    ],
+)
+def test_media_source_refuses_other_hosts_and_paths(url: str) -> None:
+    with pytest.raises(UnexpectedAnswer, match="host"):
+        offline().media_source(Recording(url=url))
+
+
+def test_protected_media_plays_with_the_projects_credentials(
+    sandbox: Sandbox, client: SignalWire
+) -> None:
+    sandbox.options["signalwire_protect_media"] = True
+    stored = seeded(sandbox, lambda c: bool(c.recordings))
+    (recording, *_) = client.list_recordings(client.get_call(stored.sid))
+    source = client.media_source(recording)
+
+    with http.stream("SignalWire", source.url, dict(source.headers or {})) as response:
+        assert response.status_code == 200
+        assert response.read()[:4] == b"RIFF"
+    with http.stream("SignalWire", source.url) as response:
+        assert response.status_code == 401
+
+
+# Connection test
+
+
+def test_connection_test_succeeds_with_good_credentials(
+    sandbox: Sandbox, client: SignalWire
+) -> None:
+    client.test_connection()
+
+    assert [r.path for r in sandbox.requests] == [f"{ACCOUNT}.json"]
+
+
+def test_connection_test_reports_refused_credentials(sandbox: Sandbox) -> None:
+    with pytest.raises(CredentialsRefused, match="API token"):
+        make_client(sandbox, token="PTwrong").test_connection()
+
+
+def test_connection_test_reports_a_wrong_project_or_space(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    answer_with(lambda r: httpx.Response(404, json=fixture("error_not_found.json")))
+
+    with pytest.raises(NotFound, match="Check the space"):
+        offline().test_connection()
+
+
+def test_connection_test_refuses_an_answer_that_is_not_json(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    answer_with(lambda r: httpx.Response(200, text="<html>login</html>"))
+
+    with pytest.raises(UnexpectedAnswer, match="not JSON"):
+        offline().test_connection()
