@@ -1,0 +1,109 @@
+"""Admin for projects: provider-aware form, members, and a "Test connection" action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from callviewer.providers import registry
+
+from .connection import check_connection
+from .forms import ProjectAdminForm, clear_key, secret_key, setting_key
+from .models import AgentPreference, Project
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
+    list_display = ["name", "slug", "provider", "member_count", "updated"]
+    list_filter = ["provider"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ["members", "groups"]
+    actions = ["test_connection"]
+    change_form_template = "admin/projects/project/change_form.html"
+
+    class Media:
+        js = ["js/admin_project.js"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
+        return super().get_queryset(request).annotate(_members=Count("members", distinct=True))
+
+    @admin.display(description="Members", ordering="_members")
+    def member_count(self, obj: Project) -> int:
+        return getattr(obj, "_members", 0)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        # The provider fields are added by the form itself; the model form covers only these.
+        kwargs["fields"] = ProjectAdminForm.Meta.fields
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets: list[Any] = [(None, {"fields": ["name", "slug", "provider"]})]
+        for name, cls in registry().items():
+            classes = ["provider-fields", f"provider-{name}"]
+            fieldsets.append(
+                (
+                    f"{cls.label} settings",
+                    {
+                        "fields": [setting_key(name, f.name) for f in cls.settings_fields],
+                        "classes": classes,
+                    },
+                )
+            )
+            secret_fields: list[str] = []
+            for f in cls.secret_fields:
+                secret_fields.append(secret_key(name, f.name))
+                if not f.required:
+                    secret_fields.append(clear_key(name, f.name))
+            fieldsets.append(
+                (
+                    f"{cls.label} secrets",
+                    {
+                        "fields": secret_fields,
+                        "classes": classes,
+                        "description": "Stored encrypted and never shown again. "
+                        "Leave a field empty to keep the stored value.",
+                    },
+                )
+            )
+        fieldsets.append(("Who may see this project", {"fields": ["members", "groups"]}))
+        return fieldsets
+
+    @admin.action(description="Test connection to the provider")
+    def test_connection(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        for project in queryset:
+            level, text = check_connection(project)
+            self.message_user(request, f"{project.name} ({project.provider_label}): {text}", level)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(require_POST(self.test_connection_view))
+        return [
+            path("<int:pk>/test-connection/", view, name="projects_project_test_connection"),
+            *super().get_urls(),
+        ]
+
+    def test_connection_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        project = get_object_or_404(Project, pk=pk)
+        if not self.has_view_permission(request, project):
+            return HttpResponseRedirect(reverse("admin:index"))
+        level, text = check_connection(project)
+        self.message_user(request, f"{project.name} ({project.provider_label}): {text}", level)
+        return HttpResponseRedirect(reverse("admin:projects_project_change", args=[pk]))
+
+
+@admin.register(AgentPreference)
+class AgentPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone", "last_project"]
+    search_fields = ["user__username"]
+
+
+__all__ = ["AgentPreferenceAdmin", "ProjectAdmin", "messages"]

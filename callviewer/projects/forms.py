@@ -1,0 +1,131 @@
+"""The admin's provider-aware project form: settings and secrets fields for each provider.
+
+Secrets are never rendered: a secret field starts empty, its help says at most the stored
+value's last four characters, and leaving it empty keeps the stored value. Switching a
+project to another provider replaces the old provider's secrets only once the new
+provider's configuration is valid, so a failed save never loses a credential.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from callviewer.providers import registry
+from callviewer.providers.base import Field
+
+from .crypto import UndecryptableSecret
+from .models import Project
+
+
+def setting_key(provider: str, name: str) -> str:
+    return f"{provider}__{name}"
+
+
+def secret_key(provider: str, name: str) -> str:
+    return f"{provider}__secret__{name}"
+
+
+def clear_key(provider: str, name: str) -> str:
+    return f"{provider}__clear__{name}"
+
+
+def masked(value: str) -> str:
+    """What the admin may show of a stored secret: its last four characters, if long enough."""
+    return f"stored: ••••{value[-4:]}" if len(value) >= 12 else "stored (hidden)"
+
+
+class ProjectAdminForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "slug", "provider", "members", "groups"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stored_secrets: dict[str, str] = {}
+        self.undecryptable = False
+        if self.instance.pk:
+            try:
+                self.stored_secrets = self.instance.get_secrets()
+            except UndecryptableSecret:
+                self.undecryptable = True
+        for name, cls in registry().items():
+            mine = self.instance.pk and self.instance.provider == name
+            for f in cls.settings_fields:
+                self.fields[setting_key(name, f.name)] = self._setting_field(
+                    f, self.instance.settings.get(f.name, "") if mine else ""
+                )
+            for f in cls.secret_fields:
+                stored = self.stored_secrets.get(f.name, "") if mine else ""
+                self.fields[secret_key(name, f.name)] = self._secret_field(f, stored, bool(mine))
+                if not f.required:
+                    self.fields[clear_key(name, f.name)] = forms.BooleanField(
+                        required=False, label=f"Remove the stored {f.label}"
+                    )
+
+    def _setting_field(self, f: Field, initial: str) -> forms.Field:
+        help_text = f.help + (f" Default: {f.default}." if f.default else "")
+        if f.choices:
+            return forms.ChoiceField(
+                label=f.label,
+                required=False,
+                initial=initial or f.default,
+                choices=[("", "(default)")] + [(c, c) for c in f.choices],
+                help_text=help_text,
+            )
+        widget = forms.TextInput(attrs={"placeholder": f.default, "size": 50})
+        return forms.CharField(
+            label=f.label, required=False, initial=initial, help_text=help_text, widget=widget
+        )
+
+    def _secret_field(self, f: Field, stored: str, mine: bool) -> forms.Field:
+        if self.undecryptable and mine:
+            status = "stored, but no configured key can decrypt it: enter it again"
+        else:
+            status = masked(stored) if stored else "not set"
+        help_text = f"{status}. Leave empty to keep the stored value." if stored else status + "."
+        return forms.CharField(
+            label=f.label,
+            required=False,
+            strip=True,
+            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+            help_text=help_text,
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        provider = cleaned.get("provider")
+        if provider not in registry():
+            return cleaned
+        cls = registry()[provider]
+        settings = {
+            f.name: str(cleaned.get(setting_key(provider, f.name)) or "").strip()
+            for f in cls.settings_fields
+        }
+        settings = {k: v for k, v in settings.items() if v}
+        same_provider = self.instance.pk and self.instance.provider == provider
+        secrets = dict(self.stored_secrets) if same_provider else {}
+        secrets = {k: v for k, v in secrets.items() if k in {f.name for f in cls.secret_fields}}
+        for f in cls.secret_fields:
+            entered = cleaned.get(secret_key(provider, f.name))
+            if entered:
+                secrets[f.name] = entered
+            elif cleaned.get(clear_key(provider, f.name)):
+                secrets.pop(f.name, None)
+        for name, problem in cls.validate(settings, secrets).items():
+            is_secret = name in {f.name for f in cls.secret_fields}
+            key = secret_key(provider, name) if is_secret else setting_key(provider, name)
+            self.add_error(key, problem)
+        self.provider_settings = settings
+        self.provider_secrets = secrets
+        return cleaned
+
+    def save(self, commit: bool = True) -> Project:
+        project: Project = super().save(commit=False)
+        project.settings = self.provider_settings
+        project.set_secrets(self.provider_secrets)
+        if commit:
+            project.save()
+            self.save_m2m()
+        return project

@@ -1,0 +1,94 @@
+"""Projects: a provider account, its settings and encrypted secrets, and who may see it."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from callviewer.providers import PROVIDER_CHOICES, provider_class
+from callviewer.providers.base import Provider
+
+from .crypto import decrypt_secrets, encrypt_secrets
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Project]:
+        """The projects a person may see: direct membership or through one of their groups."""
+        if not user.is_authenticated:
+            return self.none()
+        if getattr(user, "is_superuser", False):
+            return self.all()
+        return self.filter(Q(members=user) | Q(groups__user=user)).distinct()
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, unique=True)
+    provider = models.CharField(max_length=20, choices=PROVIDER_CHOICES)
+    settings = models.JSONField(default=dict, blank=True, help_text="Non-secret settings.")
+    secrets_encrypted = models.TextField(blank=True, default="", editable=False)
+    members = models.ManyToManyField(
+        django_settings.AUTH_USER_MODEL, blank=True, related_name="callviewer_projects"
+    )
+    groups = models.ManyToManyField(Group, blank=True, related_name="callviewer_projects")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Secrets are only ever held in clear in memory, never on the model's fields.
+    def get_secrets(self) -> dict[str, str]:
+        return decrypt_secrets(self.secrets_encrypted)
+
+    def set_secrets(self, secrets: dict[str, str]) -> None:
+        self.secrets_encrypted = encrypt_secrets({k: v for k, v in secrets.items() if v})
+
+    @property
+    def provider_class(self) -> type[Provider]:
+        return provider_class(self.provider)
+
+    @property
+    def provider_label(self) -> str:
+        return self.provider_class.label
+
+    def client(self) -> Provider:
+        """A provider client configured with this project's settings and secrets."""
+        return self.provider_class(self.settings, self.get_secrets())
+
+    def setting(self, name: str, default: Any = "") -> Any:
+        return self.settings.get(name) or default
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
+
+
+class AgentPreference(models.Model):
+    """Per-person choices the app remembers: time zone and the last project searched."""
+
+    user = models.OneToOneField(
+        django_settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="callviewer_preference",
+    )
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    last_project = models.CharField(max_length=60, blank=True, default="")  # slug, or "all"
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.user}"
+
+
+def preference_for(user: Any) -> AgentPreference:
+    pref, _ = AgentPreference.objects.get_or_create(user=user)
+    return pref
