@@ -1,0 +1,279 @@
+"""The provider simulator's core: a small threaded WSGI server, routing, fault injection, Range.
+
+Each provider's simulated API lives in its own module (`talkstack_api`, `signalwire_api`,
+`sinch_api`) and exposes `ROUTES`: a list of (method, path regex, handler). Handlers take a
+`SimRequest` and the `Sandbox` and return a `SimResponse`. Nothing here imports Django, so
+the simulator runs the same standalone (`manage.py sandbox`), in tests and in benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from socketserver import ThreadingMixIn
+from typing import Any
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+
+@dataclass
+class SimRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    match: re.Match[str] | None = None
+
+    def arg(self, name: str, default: str = "") -> str:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.headers.get(name.lower(), default)
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+@dataclass
+class SimResponse:
+    status: int = 200
+    body: bytes | Iterable[bytes] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(
+        cls, data: Any, status: int = 200, headers: dict[str, str] | None = None
+    ) -> SimResponse:
+        return cls(
+            status,
+            json.dumps(data).encode(),
+            {"Content-Type": "application/json"} | (headers or {}),
+        )
+
+
+Handler = Callable[[SimRequest, "Sandbox"], SimResponse]
+
+
+@dataclass
+class Faults:
+    """Injected latency and failures. Tests change these; `Sandbox.reset()` clears them."""
+
+    delay: float = 0.0  # seconds added to every request
+    error_rate: float = 0.0  # share of requests answered with `error_status`
+    error_status: int = 503
+    timeout_sids: set[str] = field(default_factory=set)  # requests naming these hang `hang_seconds`
+    fail_sids: dict[str, int] = field(default_factory=dict)  # requests naming these get that status
+    hang_seconds: float = 30.0
+    rate_limit_next: int = 0  # answer this many next requests with 429
+    retry_after: str = "1"
+    ignore_range: bool = False  # media endpoints answer 200 with the whole file
+    down: bool = False  # every request gets 503
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+class Sandbox:
+    """A running simulator: its URL, its faults, and the requests it has received."""
+
+    def __init__(self, routes: list[tuple[str, str, Handler]], seed: int = 7) -> None:
+        self.routes = [(m, re.compile(p), h) for m, p, h in routes]
+        self.faults = Faults()
+        self.requests: list[LoggedRequest] = []
+        self.seed = seed
+        self.started = time.time()
+        self.clock_offset = 0.0  # seconds added to "now" (tests move live calls forward)
+        # Per-provider switches for response shapes and behaviours (each provider module
+        # documents its own keys, e.g. "talkstack_envelope"); cleared by reset().
+        self.options: dict[str, Any] = {}
+        self.url = ""
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._server: WSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def elapsed(self) -> float:
+        """Seconds since the simulator started, plus the test clock offset."""
+        return time.time() - self.started + self.clock_offset
+
+    def reset(self) -> None:
+        with self._lock:
+            self.faults = Faults()
+            self.options.clear()
+            self.requests.clear()
+            self.clock_offset = 0.0
+            self.started = time.time()
+
+    def requests_to(self, path_prefix: str) -> list[LoggedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.path.startswith(path_prefix)]
+
+    # WSGI
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = _request_from_environ(environ)
+        with self._lock:
+            self.requests.append(
+                LoggedRequest(
+                    request.method, request.path, request.query, request.headers, request.body
+                )
+            )
+        response = self._dispatch(request)
+        reason = (
+            HTTPStatus(response.status).phrase
+            if response.status in HTTPStatus._value2member_map_
+            else ""
+        )
+        headers = dict(response.headers)
+        body = response.body
+        if isinstance(body, bytes):
+            headers.setdefault("Content-Length", str(len(body)))
+            body = [body]
+        start_response(f"{response.status} {reason}", list(headers.items()))
+        return body
+
+    def _dispatch(self, request: SimRequest) -> SimResponse:
+        f = self.faults
+        if f.delay:
+            time.sleep(f.delay)
+        if f.down:
+            return SimResponse(503, b"Service Unavailable", {"Content-Type": "text/plain"})
+        target = request.path + "?" + "&".join(v for vs in request.query.values() for v in vs)
+        target += request.body.decode("utf-8", "replace")
+        for sid in f.timeout_sids:
+            if sid in target:
+                time.sleep(f.hang_seconds)
+        for sid, status in f.fail_sids.items():
+            if sid in target:
+                return SimResponse.json({"error": "injected failure"}, status)
+        with self._lock:
+            if f.rate_limit_next > 0:
+                f.rate_limit_next -= 1
+                return SimResponse.json(
+                    {"message": "Too Many Requests", "code": 20429, "status": 429},
+                    429,
+                    {"Retry-After": f.retry_after},
+                )
+            if f.error_rate and self._rng.random() < f.error_rate:
+                return SimResponse.json({"error": "injected failure"}, f.error_status)
+        for method, pattern, handler in self.routes:
+            m = pattern.fullmatch(request.path)
+            if m and method == request.method:
+                request.match = m
+                return handler(request, self)
+        for _method, pattern, _handler in self.routes:
+            if pattern.fullmatch(request.path):
+                return SimResponse.json({"message": "Method Not Allowed"}, 405)
+        return SimResponse.json({"message": "Not Found"}, 404)
+
+    # Running
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
+        self._server = make_server(
+            host, port, self, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        self.url = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="sandbox"
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self, host: str, port: int) -> None:
+        self._server = make_server(
+            host, port, self, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        self.url = f"http://{host}:{self._server.server_port}"
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _request_from_environ(environ: dict[str, Any]) -> SimRequest:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    headers = {
+        k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    if environ.get("CONTENT_LENGTH"):
+        headers["content-length"] = environ["CONTENT_LENGTH"]
+    path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
+    return SimRequest(
+        method=environ["REQUEST_METHOD"],
+        path=path,
+        query=parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
+        headers=headers,
+        body=body,
+    )
+
+
+# Media: bytes served with HTTP Range support (RFC 9110 §14), in chunks.
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def serve_media(
+    request: SimRequest, sandbox: Sandbox, data: bytes, content_type: str
+) -> SimResponse:
+    size = len(data)
+    base = {"Content-Type": content_type, "Accept-Ranges": "bytes"}
+    header = request.header("range")
+    if sandbox.faults.ignore_range or not header:
+        if sandbox.faults.ignore_range:
+            base.pop("Accept-Ranges")
+        return SimResponse(200, _chunks(data), base | {"Content-Length": str(size)})
+    m = _RANGE.fullmatch(header.strip())
+    if not m or (not m.group(1) and not m.group(2)):
+        return SimResponse(200, _chunks(data), base | {"Content-Length": str(size)})
+    if m.group(1):
+        start = int(m.group(1))
+        end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+    else:
+        start, end = max(0, size - int(m.group(2))), size - 1
+    if start >= size or start > end:
+        return SimResponse(
+            416, b"", base | {"Content-Range": f"bytes */{size}", "Content-Length": "0"}
+        )
+    part = data[start : end + 1]
+    return SimResponse(
+        206,
+        _chunks(part),
+        base | {"Content-Range": f"bytes {start}-{end}/{size}", "Content-Length": str(len(part))},
+    )
+
+
+def _chunks(data: bytes, size: int = 16384) -> Iterator[bytes]:
+    for i in range(0, len(data), size):
+        yield data[i : i + size]

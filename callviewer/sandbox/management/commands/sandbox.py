@@ -1,0 +1,34 @@
+"""Run the provider simulator: python manage.py sandbox --port 8001."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from callviewer.sandbox.server import build
+
+
+class Command(BaseCommand):
+    help = "Run the provider simulator (TalkStack, SignalWire, Sinch, Twilio media) on 127.0.0.1."
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8001)
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--delay", type=float, default=0.0, help="seconds added to every answer"
+        )
+        parser.add_argument(
+            "--error-rate", type=float, default=0.0, help="share of requests that fail"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sandbox = build(options["seed"])
+        sandbox.faults.delay = options["delay"]
+        sandbox.faults.error_rate = options["error_rate"]
+        self.stdout.write(f"Provider simulator on http://{options['host']}:{options['port']}")
+        with contextlib.suppress(KeyboardInterrupt):
+            sandbox.serve_forever(options["host"], options["port"])
