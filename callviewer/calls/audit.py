@@ -1,0 +1,35 @@
+"""Recording who looked at what (AuditEvent)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from callviewer.projects.models import Project
+
+from .models import AuditEvent
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind a proxy, REMOTE_ADDR is set by the WSGI server's config."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    request: HttpRequest,
+    action: str,
+    *,
+    project: Project | None = None,
+    call_sid: str = "",
+    detail: str = "",
+) -> AuditEvent:
+    user = request.user if request.user.is_authenticated else None
+    return AuditEvent.objects.create(
+        user=user,
+        username=user.get_username() if user else "",
+        action=action,
+        project=project,
+        project_slug=project.slug if project else "",
+        call_sid=call_sid[:80],
+        detail=detail[:500],
+        ip_address=client_ip(request),
+    )

@@ -1,0 +1,187 @@
+"""The call page, its live status fragment and its recordings, by SID."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseStopPolling, reswap
+
+from callviewer.projects.models import Project
+from callviewer.providers.types import (
+    Call,
+    ProviderError,
+    RateLimited,
+    Recording,
+    TimedOut,
+)
+
+from . import audit, lookup, recordings
+from .models import AuditEvent
+from .presentation import duration_text, present
+
+
+@vary_on_headers("HX-Request")
+@require_safe
+def call_detail(request: HttpRequest, sid: str) -> HttpResponse:
+    resolution = lookup.resolve(request.user, sid, request.GET.get("project", ""))
+    found = resolution.single
+    if found is None:
+        return unresolved(request, resolution)
+    audit.record(
+        request, AuditEvent.Action.VIEW_CALL, project=found.project, call_sid=found.call.sid
+    )
+    context = call_context(request, found.project, found.call)
+    return render(request, "calls/detail.html", context)
+
+
+@vary_on_headers("HX-Request")
+@require_safe
+def call_status(request: HttpRequest, sid: str) -> HttpResponse:
+    """The status area, polled by HTMX while the call is live; 286 stops the polling."""
+    slug = request.GET.get("project", "")
+    if not getattr(request, "htmx", False):
+        return redirect(detail_url(sid, slug))
+    resolution = lookup.resolve(request.user, sid, slug)
+    found = resolution.single
+    if found is None:
+        if resolution.failures:
+            # Keep the last status shown and keep polling: only the note under it changes.
+            context = {"refresh_errors": _errors(resolution)}
+            return reswap(render(request, "calls/_status.html", context), "none")
+        # Not (or no longer) in the agent's projects: a 404, like the page.
+        return render(request, "calls/_status.html", {"sid": sid, "gone": True}, status=404)
+    context = call_context(request, found.project, found.call)
+    if not found.call.is_final:
+        return render(request, "calls/_status.html", context)
+    # Final now: the status area stops polling and the rest of the page (cost, duration,
+    # recordings, extracted data) is swapped in out of band, in the same answer.
+    html = render_to_string("calls/_status.html", context | {"details_oob": True}, request)
+    return HttpResponseStopPolling(html)
+
+
+@require_safe
+def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
+    """Recording `n` (1-based) of the call, streamed through callviewer; `?download=1` saves it."""
+    resolution = lookup.resolve(request.user, sid, request.GET.get("project", ""))
+    found = resolution.single
+    if found is None:
+        if resolution.failures:
+            first = resolution.failures[0].error
+            return recordings.plain(error_status(first), first.message)
+        return recordings.plain(404, f"No call {sid} in your projects.")
+    project, call = found.project, found.call
+    provider = project.client()
+    try:
+        listed = provider.list_recordings(call) if provider.supports_recordings else []
+    except ProviderError as exc:
+        return recordings.plain(error_status(exc), exc.message)
+    response, counts = recordings.serve(request, provider, listed, call.sid, n)
+    if counts:
+        download = request.GET.get("download") == "1"
+        action = (
+            AuditEvent.Action.DOWNLOAD_RECORDING if download else AuditEvent.Action.PLAY_RECORDING
+        )
+        audit.record(request, action, project=project, call_sid=call.sid, detail=f"recording {n}")
+    return response
+
+
+def call_context(request: HttpRequest, project: Project, call: Call) -> dict[str, Any]:
+    """Everything the page and its fragments show about one call."""
+    provider = project.client()
+    players, recordings_error = [], ""
+    if provider.supports_recordings and call.is_final:
+        try:
+            listed = provider.list_recordings(call)
+        except ProviderError as exc:
+            recordings_error = exc.message
+        else:
+            players = [_player(project, call, n, r) for n, r in enumerate(listed, 1)]
+    query = f"?project={project.slug}"
+    return {
+        "call": call,
+        "project": project,
+        "sid": call.sid,
+        "polling": not call.is_final,
+        "status_url": reverse("calls:status", args=[call.sid]) + query,
+        "page_url": request.build_absolute_uri(detail_url(call.sid, project.slug)),
+        "supports_recordings": provider.supports_recordings,
+        "recordings": players,
+        "recordings_error": recordings_error,
+        "view": present(call, project),
+    }
+
+
+def _player(project: Project, call: Call, n: int, recording: Recording) -> dict[str, Any]:
+    url = reverse("calls:recording", args=[call.sid, n]) + f"?project={project.slug}"
+    seconds = recording.duration
+    return {
+        "n": n,
+        "url": url,
+        "download_url": url + "&download=1",
+        "seconds": seconds,
+        "duration": duration_text(seconds) if seconds else "",
+        "channels": recording.channels,
+    }
+
+
+def detail_url(sid: str, slug: str = "") -> str:
+    url = reverse("calls:detail", args=[sid])
+    return f"{url}?project={slug}" if slug else url
+
+
+def unresolved(request: HttpRequest, resolution: lookup.Resolution) -> HttpResponse:
+    """The chooser, the provider-error page or the not-found page for a SID."""
+    if len(resolution.found) > 1:
+        choices = [
+            (f.project, f.call, detail_url(f.call.sid, f.project.slug)) for f in resolution.found
+        ]
+        return render(request, "calls/chooser.html", {"sid": resolution.sid, "choices": choices})
+    if resolution.failures:
+        worst = max((f.error for f in resolution.failures), key=error_status)
+        response = render(
+            request,
+            "calls/provider_error.html",
+            {
+                "sid": resolution.sid,
+                "failures": _errors(resolution),
+                "retry_url": request.get_full_path(),
+            },
+            status=error_status(worst),
+        )
+        if isinstance(worst, RateLimited) and worst.retry_after:
+            response["Retry-After"] = str(int(worst.retry_after + 0.999))
+        return response
+    context = {
+        "sid": resolution.sid,
+        "project_count": resolution.project_count,
+        "pinned": resolution.pinned,
+    }
+    return render(request, "calls/not_found.html", context, status=404)
+
+
+def _errors(resolution: lookup.Resolution) -> list[dict[str, Any]]:
+    return [
+        {
+            "project": f.project,
+            "provider": f.error.provider,
+            "message": f.error.message,
+            "kind": f.error.kind,
+        }
+        for f in resolution.failures
+    ]
+
+
+def error_status(error: ProviderError) -> int:
+    """The HTTP status a page answers when the provider failed this way (never 500)."""
+    if isinstance(error, TimedOut):
+        return 504
+    if isinstance(error, RateLimited):
+        return 503
+    return 502  # unavailable, credentials refused, unexpected answer: a bad gateway

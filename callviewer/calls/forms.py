@@ -1,0 +1,137 @@
+"""The call-history search form: what the agent typed, checked, before any provider is asked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+
+from callviewer.projects.models import Project
+from callviewer.providers.types import FINAL_STATUSES, STATUSES
+
+from .search import ALL, MATCHES, Filters
+
+# Call SIDs go into the call page's URL path: letters, digits and a few separators only.
+SID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def status_groups() -> list[tuple[str, list[str]]]:
+    """The status vocabulary for the picker: calls still going first, then ended ones."""
+    live = [s for s in STATUSES if s not in FINAL_STATUSES and s != "unknown"]
+    ended = [s for s in STATUSES if s in FINAL_STATUSES]
+    return [("Still going", live), ("Ended", ended), ("Other", ["unknown"])]
+
+
+class SearchForm(forms.Form):
+    """Every field is optional: an empty search lists the latest calls."""
+
+    project = forms.CharField(required=False, max_length=60)
+    number = forms.CharField(
+        required=False,
+        max_length=40,
+        error_messages={"max_length": "A phone number has at most 40 characters."},
+    )
+    match = forms.CharField(required=False)
+    status = forms.CharField(required=False)
+    date_from = forms.CharField(required=False)
+    date_to = forms.CharField(required=False)
+    sid = forms.CharField(
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "A call SID has at most 100 characters."},
+    )
+
+    def __init__(self, data: Any, *, projects: list[Project], remembered: str = "") -> None:
+        super().__init__(data)
+        self.projects = projects
+        self.remembered = remembered
+
+    def clean_project(self) -> str:
+        """The slug asked for, else the one remembered (if still the agent's), else a default."""
+        slug: str = self.cleaned_data["project"].strip()
+        if slug:
+            return slug  # the view answers 404 when it is not one of the agent's
+        slugs = {p.slug for p in self.projects}
+        if self.remembered == ALL or self.remembered in slugs:
+            return self.remembered
+        return self.projects[0].slug if len(self.projects) == 1 else ALL
+
+    def clean_match(self) -> str:
+        match: str = self.cleaned_data["match"] or "either"
+        if match not in MATCHES:
+            raise forms.ValidationError(
+                "Choose whether the number is the caller, the callee or either."
+            )
+        return match
+
+    def clean_status(self) -> str:
+        status: str = self.cleaned_data["status"].strip()
+        if status and status not in STATUSES:
+            raise forms.ValidationError(
+                f"“{status[:30]}” is not a status callviewer knows. Pick one from the list."
+            )
+        return status
+
+    def clean_date_from(self) -> dt.date | None:
+        return _date(self.cleaned_data["date_from"], "a start")
+
+    def clean_date_to(self) -> dt.date | None:
+        return _date(self.cleaned_data["date_to"], "an end")
+
+    def clean_sid(self) -> str:
+        sid: str = self.cleaned_data["sid"].strip()
+        if sid and not SID_RE.fullmatch(sid):
+            raise forms.ValidationError(
+                "A call SID has only letters, digits, dots, colons and dashes "
+                "(e.g. CA26e39c970fd416515799f5a165718be3)."
+            )
+        return sid
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error(
+                "date_to", f"The end date {end} is before the start date {start}: swap them."
+            )
+        return data
+
+    @property
+    def project_slug(self) -> str:
+        """The project asked for (or defaulted to), even when other fields are invalid."""
+        if self.is_bound and "project" in self.cleaned_data:
+            return str(self.cleaned_data["project"])
+        return ""
+
+    def filters(self) -> Filters:
+        """The valid filters; call after is_valid()."""
+        d = self.cleaned_data
+        return Filters(
+            number=d["number"].strip(),
+            match=d["match"],
+            status=d["status"],
+            date_from=d["date_from"],
+            date_to=d["date_to"],
+        )
+
+    def value(self, name: str) -> str:
+        """What the agent typed in a field, to put back in the page as it was."""
+        raw = self.data.get(name, "") if self.is_bound else ""
+        return str(raw)[:200]
+
+
+def _date(value: str, which: str) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    if _DATE_RE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise forms.ValidationError(
+        f"“{value[:30]}” is not {which} date. Use the date picker or YYYY-MM-DD, e.g. 2025-03-14."
+    )

@@ -1,0 +1,230 @@
+"""How a call reads on its page: labels, yes/no, durations, phone formats, money, links."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import phonenumbers
+
+from callviewer.projects.models import Project
+from callviewer.providers.types import Call, Endpoint, Money, Quality
+
+EMPTY = "—"
+
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+DIRECTIONS = {
+    "inbound": "Inbound",
+    "outbound": "Outbound",
+    "outbound-api": "Outbound (placed through the API)",
+    "outbound-dial": "Outbound (dialled from another call)",
+}
+ANSWERED_BY = {
+    "human": "A person",
+    "machine": "A machine (answering machine or voicemail)",
+    "unknown": "Not known",
+}
+# Reference: PROVIDERS.md, Sinch `result` and `reason` enums (sdk-node enums.ts).
+SINCH_RESULTS = {
+    "ANSWERED": "answered",
+    "BUSY": "the line was busy",
+    "NOANSWER": "nobody answered",
+    "FAILED": "the call failed",
+    "N/A": "not available",
+}
+SINCH_REASONS = {
+    "TIMEOUT": "it timed out",
+    "CALLERHANGUP": "the caller hung up",
+    "CALLEEHANGUP": "the person called hung up",
+    "BLOCKED": "the call was blocked",
+    "NOCREDITPARTNER": "the account has no credit left",
+    "MANAGERHANGUP": "the application ended the call",
+    "CANCEL": "the call was cancelled",
+    "GENERALERROR": "a general error at Sinch",
+    "INVALIDSVAMLACTION": "the application sent Sinch an invalid instruction (SVAML)",
+    "N/A": "no reason given",
+}
+# The IDs TalkStack attaches to a call, and the project setting that may link each one.
+LINKED_IDS = (
+    ("partner_id", "partnerId", "Partner ID", "partner_url_template"),
+    ("shift_id", "shiftId", "Shift ID", "shift_url_template"),
+    ("assignment_id", "assignmentId", "Assignment ID", "assignment_url_template"),
+)
+
+
+def label(key: str) -> str:
+    """A data key as words: "employeeGoToWork" -> "Employee go to work"; acronyms stay."""
+    words = _WORDS.findall(key)
+    if not words:
+        return key
+    out = [w if w.isupper() and len(w) > 1 else w.lower() for w in words]
+    return " ".join(out)[0].upper() + " ".join(out)[1:]
+
+
+def value_text(value: str) -> str:
+    """An extracted value as shown: "true"/"false" as Yes/No, empty as a dash."""
+    plain = value.strip()
+    if not plain:
+        return EMPTY
+    if plain.lower() == "true":
+        return "Yes"
+    if plain.lower() == "false":
+        return "No"
+    return value
+
+
+def duration_text(seconds: int | None) -> str:
+    """Seconds as h:mm:ss (0:00:23)."""
+    if seconds is None:
+        return EMPTY
+    hours, rest = divmod(max(0, int(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def money_text(money: Money | None) -> str:
+    """An amount with its currency. Charges are shown as positive whatever the provider's sign."""
+    if money is None:
+        return ""
+    amount = abs(money.amount)
+    # Providers bill in fractions of a cent: keep their digits, but at least two.
+    exponent = amount.normalize().as_tuple().exponent
+    places = max(2, -exponent if isinstance(exponent, int) else 2)
+    return f"{amount:.{places}f} {money.currency}".strip()
+
+
+@dataclass(frozen=True)
+class Party:
+    """One side of the call, ready to show: the main text, an alternative and what to copy."""
+
+    text: str
+    alternative: str = ""  # the international format when the main text is national
+    copy: str = ""
+    kind: str = "number"
+
+
+def party(endpoint: Endpoint | None, region: str) -> Party | None:
+    """A phone number in national and international format; SIP and usernames as given."""
+    if endpoint is None or not endpoint.value:
+        return None
+    value = endpoint.value
+    if endpoint.kind in ("sip", "username"):
+        return Party(value, copy=value, kind=endpoint.kind)
+    try:
+        number = phonenumbers.parse(value, region or "US")
+    except phonenumbers.NumberParseException:
+        return Party(value, copy=value, kind=endpoint.kind)
+    if not phonenumbers.is_possible_number(number):
+        return Party(value, copy=value, kind=endpoint.kind)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if phonenumbers.region_code_for_number(number) == (region or "US").upper():
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return Party(national, international, e164)
+    return Party(international, copy=e164)
+
+
+def id_link(template: Any, placeholder: str, value: str) -> str:
+    """The URL a project's template makes of an ID, or "" when the template is not a safe link.
+
+    Only http(s) templates with a host; the value is URL-quoted, and substituted with
+    str.replace (not str.format, which would let a template reach into Python objects).
+    """
+    if not value or not isinstance(template, str) or not template.strip():
+        return ""
+    template = template.strip()
+    marker = "{" + placeholder + "}"
+    if marker not in template:
+        marker = "{id}"
+        if marker not in template:
+            return ""
+    parts = urlsplit(template)
+    if parts.scheme not in ("http", "https") or not parts.netloc or "{" in parts.netloc:
+        return ""
+    return template.replace(marker, quote(value, safe=""))
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    link: str = ""
+    title: str = ""
+
+
+def linked_ids(call: Call, project: Project) -> list[Fact]:
+    """TalkStack's partner, shift and assignment IDs, linked when the project says how."""
+    facts = []
+    for attr, placeholder, name, setting in LINKED_IDS:
+        value = getattr(call, attr)
+        if value:
+            link = id_link(project.setting(setting), placeholder, value)
+            facts.append(Fact(name, value, link))
+    return facts
+
+
+def quality_facts(quality: Quality | None) -> list[Fact]:
+    """SignalWire's quality figures that are present, in words an agent reads."""
+    if quality is None:
+        return []
+    q = quality
+    facts = []
+    if q.mos is not None:
+        facts.append(Fact("Audio quality (MOS)", f"{q.mos} of 5", title=_mos_words(q.mos)))
+    if q.jitter_avg is not None or q.jitter_max is not None:
+        facts.append(Fact("Jitter", _spread(q.jitter_avg, q.jitter_min, q.jitter_max)))
+    if q.rtt_avg is not None or q.rtt_max is not None:
+        facts.append(Fact("Round trip", _spread(q.rtt_avg, q.rtt_min, q.rtt_max)))
+    if q.packets_lost is not None:
+        facts.append(Fact("Packets lost", str(q.packets_lost)))
+    if q.sip_result_code:
+        facts.append(Fact("SIP result", q.sip_result_code))
+    return facts
+
+
+def _mos_words(mos: Decimal) -> str:
+    if mos >= 4:
+        return "good"
+    return "fair" if mos >= Decimal("3.5") else "poor"
+
+
+def _spread(avg: int | None, low: int | None, high: int | None) -> str:
+    text = f"{avg} ms average" if avg is not None else ""
+    if low is not None and high is not None:
+        text += f"{', ' if text else ''}{low} to {high} ms"
+    elif high is not None:
+        text += f"{', ' if text else ''}up to {high} ms"
+    return text
+
+
+def sinch_words(table: dict[str, str], value: str) -> str:
+    return table.get(value.strip().upper(), value) if value else ""
+
+
+def raw_json(call: Call) -> str:
+    return json.dumps(call.raw, indent=2, ensure_ascii=False, default=str)
+
+
+def present(call: Call, project: Project) -> dict[str, Any]:
+    """Everything the call's page shows, as text; the template only lays it out."""
+    region = str(project.setting("phone_region", "US"))
+    return {
+        "from_party": party(call.from_, region),
+        "to_party": party(call.to, region),
+        "direction": DIRECTIONS.get(call.direction.lower(), call.direction),
+        "answered_by": ANSWERED_BY.get(call.answered_by.lower(), call.answered_by),
+        "duration": duration_text(call.duration),
+        "cost": money_text(call.cost),
+        "rate": money_text(call.rate),
+        "quality": quality_facts(call.quality),
+        "result": sinch_words(SINCH_RESULTS, call.result),
+        "reason": sinch_words(SINCH_REASONS, call.reason),
+        "data": [(label(k), value_text(v), k) for k, v in call.data],
+        "ids": linked_ids(call, project),
+        "raw": raw_json(call),
+    }

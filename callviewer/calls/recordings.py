@@ -1,0 +1,389 @@
+"""The recording proxy: a provider's audio streamed to the browser with correct Range answers.
+
+The recording's URL always comes from the provider's answer about the call (the caller
+passes a `Recording` from it) and `Provider.media_source` says which origins may be
+contacted and which one may receive the project's credentials. Redirects are followed
+here, by hand, only to those origins. Whether the provider honours `Range` is not known
+(PROVIDERS.md), so a 200 with the whole file is cut down to the asked range here, in
+chunks: memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+
+from callviewer.providers import http
+from callviewer.providers.base import MediaSource, Provider
+from callviewer.providers.types import ProviderError, Recording, TimedOut, UnexpectedAnswer
+
+log = logging.getLogger(__name__)
+
+CHUNK = 64 * 1024
+MAX_REDIRECTS = 3
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_RANGE = re.compile(r"bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", re.IGNORECASE)
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
+_UNSATISFIED = re.compile(r"bytes\s+\*/(\d+)", re.IGNORECASE)
+_TYPES = {"mp3": "audio/mpeg", "wav": "audio/x-wav", "ogg": "audio/ogg", "m4a": "audio/mp4"}
+_EXTENSIONS = {
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/vnd.wave": "wav",
+    "audio/ogg": "ogg",
+    "audio/mp4": "m4a",
+}
+
+
+class Unsatisfiable(Exception):
+    """The Range asks for bytes the file does not have (answered 416)."""
+
+
+class Refused(Exception):
+    """The recording is on (or redirects to) an origin the provider does not allow."""
+
+    def __init__(self, origin: str) -> None:
+        super().__init__(origin)
+        self.origin = origin
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """One `bytes=` range as asked: first-last, first- or a suffix of the last `suffix` bytes."""
+
+    first: int | None = None
+    last: int | None = None
+    suffix: int | None = None
+
+    def header(self) -> str:
+        if self.suffix is not None:
+            return f"bytes=-{self.suffix}"
+        return f"bytes={self.first}-{'' if self.last is None else self.last}"
+
+    def within(self, size: int) -> tuple[int, int]:
+        """The (start, end) byte positions, end inclusive, in a file of `size` bytes."""
+        if self.suffix is not None:
+            if self.suffix == 0 or size == 0:
+                raise Unsatisfiable
+            return max(0, size - self.suffix), size - 1
+        assert self.first is not None
+        if self.first >= size:
+            raise Unsatisfiable
+        last = size - 1 if self.last is None else min(self.last, size - 1)
+        return self.first, last
+
+    @property
+    def from_start(self) -> bool:
+        return self.first == 0
+
+
+def parse_range(header: str | None) -> ByteRange | None:
+    """The Range header as one ByteRange; None means "send the whole file".
+
+    Other units, garbage and several ranges are ignored (RFC 9110 §14.2 lets a server answer
+    200 with the whole file); a range whose last byte comes before its first, or an empty
+    suffix, is unsatisfiable whatever the file.
+    """
+    if not header or "," in header:
+        return None
+    match = _RANGE.fullmatch(header.strip())
+    if not match or not (match.group(1) or match.group(2)):
+        return None
+    first, last = match.group(1), match.group(2)
+    if not first:
+        if int(last) == 0:
+            raise Unsatisfiable
+        return ByteRange(suffix=int(last))
+    if last and int(last) < int(first):
+        raise Unsatisfiable
+    return ByteRange(first=int(first), last=int(last) if last else None)
+
+
+def content_type_for(upstream: str, url: str) -> str:
+    """The upstream's audio type, else one from the URL's extension (none or .wav is WAV)."""
+    value = upstream.split(";")[0].strip().lower()
+    if value.startswith("audio/"):
+        return value
+    path = httpx.URL(url).path.rsplit("/", 1)[-1]
+    extension = path.rsplit(".", 1)[-1].lower() if "." in path else "wav"
+    return _TYPES.get(extension, "application/octet-stream")
+
+
+def filename_for(sid: str, n: int, content_type: str) -> str:
+    safe_sid = re.sub(r"[^A-Za-z0-9_-]", "", sid) or "recording"
+    return f"{safe_sid}-{n}.{_EXTENSIONS.get(content_type, 'bin')}"
+
+
+def open_media(
+    label: str, source: MediaSource, headers: dict[str, str]
+) -> tuple[httpx.Response, ExitStack]:
+    """GET the recording, following redirects only to allowed origins.
+
+    Credentials go only to `source.credential_origin`. Raises Refused for any other origin,
+    ProviderError when the provider cannot be reached. The caller closes the ExitStack.
+    """
+    url = source.url
+    for _hop in range(MAX_REDIRECTS + 1):
+        origin = _origin(url)
+        if origin not in source.allowed_origins:
+            raise Refused(origin)
+        sent = dict(headers)
+        if source.headers and source.credential_origin and origin == source.credential_origin:
+            sent |= dict(source.headers)
+        stack = ExitStack()
+        response = stack.enter_context(http.stream(label, url, sent))
+        if response.status_code not in _REDIRECTS:
+            return response, stack
+        location = response.headers.get("location", "")
+        stack.close()
+        if not location:
+            break
+        try:
+            url = str(httpx.URL(url).join(location))
+        except httpx.InvalidURL as exc:
+            raise Refused("(an address that is not a URL)") from exc
+    raise UnexpectedAnswer(label, f"{label} redirected the recording too many times.")
+
+
+def _origin(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return "(an address that is not a URL)"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return f"{parsed.scheme}:"
+    return http.origin_of(url)
+
+
+@dataclass
+class Media:
+    """What the proxy answers, once the upstream has answered: status, headers and bytes."""
+
+    status: int
+    headers: dict[str, str]
+    body: Iterator[bytes] | None = None
+    message: str = ""
+
+
+def fetch(provider: Provider, recording: Recording, byte_range: ByteRange | None) -> Media:
+    """The recording, or the range of it, streamed; errors become a short plain message."""
+    label = provider.label
+    source = provider.media_source(recording)
+    ask = {"Accept-Encoding": "identity"}
+    if byte_range is not None:
+        ask["Range"] = byte_range.header()
+    response, stack = open_media(label, source, ask)
+    try:
+        media = _answer(label, response, stack, byte_range, source.url)
+    except BaseException:
+        stack.close()
+        raise
+    if media.body is None:
+        stack.close()
+    return media
+
+
+def size_of(provider: Provider, recording: Recording) -> int | None:
+    """The recording's length in bytes (for a 416 answer), asking without a range."""
+    source = provider.media_source(recording)
+    response, stack = open_media(provider.label, source, {"Accept-Encoding": "identity"})
+    with stack:
+        return _length(response) if response.status_code == 200 else None
+
+
+def _answer(
+    label: str,
+    response: httpx.Response,
+    stack: ExitStack,
+    byte_range: ByteRange | None,
+    url: str,
+) -> Media:
+    code = response.status_code
+    if code not in (200, 206):
+        return _upstream_error(label, response)
+    base = {
+        "Content-Type": content_type_for(response.headers.get("content-type", ""), url),
+        "Accept-Ranges": "bytes",
+    }
+    encoding = response.headers.get("content-encoding", "")
+    if encoding and encoding.lower() != "identity":
+        base["Content-Encoding"] = encoding
+    size = _length(response) if code == 200 else None
+    if code == 206:
+        return _passed_through(label, response, stack, byte_range, base)
+    if byte_range is None or size is None:
+        # Whole file asked, or a range of a file whose size the upstream did not say.
+        if size is not None:
+            base["Content-Length"] = str(size)
+        return Media(200, base, _body(response, stack, 0, size))
+    try:
+        start, end = byte_range.within(size)
+    except Unsatisfiable:
+        return _unsatisfiable(size)
+    # The upstream ignored Range: skip to the start and stop after the end ourselves.
+    base |= {"Content-Range": f"bytes {start}-{end}/{size}", "Content-Length": str(end - start + 1)}
+    return Media(206, base, _body(response, stack, start, end - start + 1))
+
+
+def _passed_through(
+    label: str,
+    response: httpx.Response,
+    stack: ExitStack,
+    byte_range: ByteRange | None,
+    base: dict[str, str],
+) -> Media:
+    """An upstream 206, after checking that it is the part that was asked for."""
+    match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
+    wrong = UnexpectedAnswer(label, f"{label} sent a part of the recording that was not asked for.")
+    if byte_range is None or match is None:
+        raise wrong
+    start, end = int(match.group(1)), int(match.group(2))
+    total = None if match.group(3) == "*" else int(match.group(3))
+    if end < start or (total is not None and end >= total):
+        raise wrong
+    if total is not None:
+        want_start, want_end = byte_range.within(total)
+        if start != want_start or end > want_end:
+            raise wrong
+    elif byte_range.first is None or start != byte_range.first:
+        raise wrong
+    length = end - start + 1
+    base |= {
+        "Content-Range": f"bytes {start}-{end}/{'*' if total is None else total}",
+        "Content-Length": str(length),
+    }
+    return Media(206, base, _body(response, stack, 0, length))
+
+
+def _unsatisfiable(size: int | None) -> Media:
+    headers = {"Content-Range": f"bytes */{size}"} if size is not None else {}
+    return Media(416, headers, message="That part of the recording does not exist.")
+
+
+def _upstream_error(label: str, response: httpx.Response) -> Media:
+    code = response.status_code
+    if code == 416:
+        match = _UNSATISFIED.fullmatch(response.headers.get("content-range", "").strip())
+        return _unsatisfiable(int(match.group(1)) if match else None)
+    if code in (404, 410):
+        return Media(404, {}, message=f"{label} no longer has this recording.")
+    if code in (401, 403):
+        return Media(
+            502,
+            {},
+            message=f"The recording's host refused the {label} project's credentials. "
+            "An administrator should check them.",
+        )
+    if code == 429:
+        wait = http.retry_after_seconds(response)
+        headers = {"Retry-After": str(int(wait + 0.999))} if wait else {}
+        return Media(503, headers, message=f"{label} is limiting requests. Try again shortly.")
+    if code >= 500:
+        return Media(502, {}, message=f"{label} could not send the recording (HTTP {code}).")
+    return Media(502, {}, message=f"{label} answered HTTP {code} for the recording.")
+
+
+def _length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _body(
+    response: httpx.Response, stack: ExitStack, skip: int, limit: int | None
+) -> Iterator[bytes]:
+    """The upstream's bytes from `skip` on, at most `limit` of them, chunk by chunk."""
+    remaining = limit
+    try:
+        for chunk in response.iter_raw(CHUNK):
+            if skip:
+                if len(chunk) <= skip:
+                    skip -= len(chunk)
+                    continue
+                chunk, skip = chunk[skip:], 0
+            if remaining is not None:
+                chunk = chunk[:remaining]
+                remaining -= len(chunk)
+            if chunk:
+                yield chunk
+            if remaining == 0:
+                return
+    except httpx.HTTPError as exc:
+        # Headers are already sent: all that can be done is to end the body early.
+        log.warning("Recording stream ended early: %s", type(exc).__name__)
+    finally:
+        stack.close()
+
+
+def serve(
+    request: HttpRequest, provider: Provider, recordings: list[Recording], sid: str, n: int
+) -> tuple[HttpResponseBase, bool]:
+    """The proxy's answer for recording `n` (1-based) of a call, and whether it counts as a play.
+
+    A play (or download) is a successful answer to a request without Range or starting at
+    byte 0: the browser's later range requests while seeking are the same play.
+    """
+    label = provider.label
+    if not provider.supports_recordings:
+        return plain(404, f"{label}'s API offers no recordings."), False
+    if not 1 <= n <= len(recordings):
+        return plain(404, f"This call has no recording {n}."), False
+    recording = recordings[n - 1]
+    try:
+        byte_range = parse_range(request.headers.get("Range"))
+        media = fetch(provider, recording, byte_range)
+    except Unsatisfiable:
+        byte_range, media = None, _unsatisfiable(_quiet_size(provider, recording))
+    except Refused as exc:
+        log.warning(
+            "Refused to fetch a %s recording of call %s from %s: not an allowed host",
+            label,
+            sid,
+            exc.origin,
+        )
+        return plain(
+            502, f"{label} pointed the recording at a host callviewer does not fetch from."
+        ), False
+    except ProviderError as exc:
+        if isinstance(exc, UnexpectedAnswer):
+            log.warning("Recording of %s call %s: %s", label, sid, exc.message)
+        return plain(504 if isinstance(exc, TimedOut) else 502, exc.message), False
+    if media.body is None:
+        response = plain(media.status, media.message)
+        for name, value in media.headers.items():
+            response[name] = value
+        return response, False
+    streamed = StreamingHttpResponse(media.body, status=media.status)
+    for name, value in media.headers.items():
+        streamed[name] = value
+    filename = filename_for(sid, n, media.headers["Content-Type"])
+    disposition = "attachment" if request.GET.get("download") == "1" else "inline"
+    streamed["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    # Customers' voices: never kept by a shared cache or on the agent's disk.
+    streamed["Cache-Control"] = "private, no-store"
+    counts = request.method == "GET" and (byte_range is None or byte_range.from_start)
+    return streamed, counts
+
+
+def _quiet_size(provider: Provider, recording: Recording) -> int | None:
+    try:
+        return size_of(provider, recording)
+    except (Refused, ProviderError):
+        return None
+
+
+def plain(status: int, message: str, **headers: Any) -> HttpResponse:
+    response = HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+    for name, value in headers.items():
+        response[name] = value
+    return response

@@ -1,0 +1,253 @@
+"""The call-history search page, its HTMX fragments, and the CSV export of a search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, push_url
+
+from callviewer.projects.models import Project, preference_for
+
+from . import audit
+from . import search as history
+from .forms import SearchForm, status_groups
+from .models import AuditEvent
+from .search import ALL, MATCHES
+
+
+@vary_on_headers("HX-Request")
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """The search page; as an HTMX request, only its results (or, with a cursor, more rows)."""
+    form, picked, context = _parse(request)
+    if picked is None:
+        return _render(request, context, status=404)
+    if form.is_valid() and form.cleaned_data["sid"]:
+        return _open_call(request, form.cleaned_data["sid"], form.project_slug, picked)
+    if not form.is_valid() or not picked:
+        return _render(request, context, status=400 if form.errors else 200)
+    _remember_choice(request, form.project_slug)
+    filters = form.filters()
+    if len(picked) == 1 and not picked[0].provider_class.supports_search:
+        return _render(request, context | _seen_context(request, picked[0], filters))
+    cursors = history.decode_cursors(request.GET.getlist("cursor"), filters)
+    more = bool(cursors) and _fragment(request) and form.project_slug != ALL
+    outcome = history.run(picked, filters, {picked[0].slug: cursors} if more else None)
+    history.remember(outcome.rows)
+    _record_search(request, form.project_slug, picked, filters, outcome, more)
+    context |= _results_context(form.project_slug, filters, outcome, more)
+    if not outcome.all_failed:
+        return _render(request, context, more=more)
+    response = _render(request, context, status=history.http_status(outcome.errors), more=more)
+    if wait := history.retry_after(outcome.errors):
+        response["Retry-After"] = str(wait)
+    return response
+
+
+@require_safe
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The current search as CSV: same filters and scope, every page up to a cap."""
+    form, picked, _context = _parse(request)
+    if picked is None:
+        return _plain(404, "No such project among yours: nothing to export.")
+    if not form.is_valid() or not picked:
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        return _plain(400, "Cannot export this search. " + " ".join(problems or ["No projects."]))
+    filters = form.filters()
+    searchable = [p for p in picked if p.provider_class.supports_search]
+    if not searchable:
+        label = picked[0].provider_label
+        return _plain(400, f"{label}'s API keeps no call history, so there is nothing to export.")
+    rows, outcome, truncated = history.export_all(searchable, filters)
+    if outcome.all_failed:
+        messages = " ".join(e.message for e in outcome.errors)
+        return _plain(history.http_status(outcome.errors), f"Export failed. {messages}")
+    notes = _export_notes(outcome, truncated, [p for p in picked if p not in searchable])
+    audit.record(
+        request,
+        AuditEvent.Action.EXPORT,
+        project=picked[0] if form.project_slug != ALL else None,
+        detail=f"{len(rows)} rows, {_scope_words(form.project_slug, picked)}: "
+        + filters.words(outcome.numbers),
+    )
+    body = history.csv_text(rows, request.build_absolute_uri("/").rstrip("/"), notes)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    suffix = f"-first-{history.EXPORT_MAX_ROWS}" if truncated else ""
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="calls-{form.project_slug}-{stamp}{suffix}.csv"'
+    )
+    return response
+
+
+def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict[str, Any]]:
+    """The form, the projects it covers (None: not the agent's) and the page's base context."""
+    projects = list(Project.objects.for_user(request.user))
+    remembered = preference_for(request.user).last_project
+    form = SearchForm(request.GET, projects=projects, remembered=remembered)
+    form.is_valid()
+    slug = form.project_slug
+    picked = history.pick_projects(slug, projects) if slug else None
+    number = form.cleaned_data.get("number", "").strip()
+    if picked and (problem := history.number_problem(picked, number)):
+        form.add_error("number", problem)
+    context: dict[str, Any] = {
+        "form": form,
+        "projects": projects,
+        "slug": slug if picked is not None else ALL,
+        "all_mode": slug == ALL,
+        "status_groups": status_groups(),
+        "matches": MATCHES,
+        "values": {name: form.value(name) for name in form.fields}
+        | {"match": form.value("match") or "either"},
+        "date_errors": [*form.errors.get("date_from", []), *form.errors.get("date_to", [])],
+    }
+    if picked is None:
+        context["unknown_project"] = str(request.GET.get("project", ""))[:60]
+    return form, picked, context
+
+
+def _fragment(request: HttpRequest) -> bool:
+    # A history restore after a cache miss needs the whole page, not a fragment.
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
+def _render(
+    request: HttpRequest, context: dict[str, Any], *, status: int = 200, more: bool = False
+) -> HttpResponse:
+    if not _fragment(request):
+        return render(request, "calls/search.html", context, status=status)
+    template = "calls/_rows.html" if more else "calls/_results.html"
+    response = render(request, template, context | {"oob": not more}, status=status)
+    if not more and context.get("search_url"):
+        response = push_url(response, context["search_url"])
+    return response
+
+
+def _open_call(request: HttpRequest, sid: str, slug: str, picked: list[Project]) -> HttpResponse:
+    """Jump to the call's page, pinned to the picked project when its SIDs look like this one."""
+    url = reverse("calls:detail", args=[sid])
+    if slug != ALL and len(picked) == 1 and picked[0].provider_class.sid_fits(sid):
+        url += f"?project={picked[0].slug}"
+    if _fragment(request):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _remember_choice(request: HttpRequest, slug: str) -> None:
+    if "project" not in request.GET:
+        return
+    pref = preference_for(request.user)
+    if pref.last_project != slug:
+        pref.last_project = slug
+        pref.save(update_fields=["last_project"])
+
+
+def _record_search(
+    request: HttpRequest,
+    slug: str,
+    picked: list[Project],
+    filters: history.Filters,
+    outcome: history.Outcome,
+    more: bool,
+) -> None:
+    scope = ("more results: " if more else "") + _scope_words(slug, picked)
+    audit.record(
+        request,
+        AuditEvent.Action.SEARCH,
+        project=picked[0] if slug != ALL else None,
+        detail=f"{scope}: {filters.words(outcome.numbers)}",
+    )
+
+
+def _scope_words(slug: str, picked: list[Project]) -> str:
+    if slug == ALL:
+        return f"all {len(picked)} projects"
+    return f"project {picked[0].slug}"
+
+
+def _results_context(
+    slug: str, filters: history.Filters, outcome: history.Outcome, more: bool
+) -> dict[str, Any]:
+    single = outcome.results[0] if slug != ALL and outcome.results else None
+    more_url = retry_more_url = ""
+    if single and single.cursors:
+        cursors = history.encode_cursors(single.cursors)
+        more_url = history.search_url("calls:search", slug, filters, cursor=cursors)
+    if single and more and single.retry:
+        cursors = history.encode_cursors(single.retry)
+        retry_more_url = history.search_url("calls:search", slug, filters, cursor=cursors)
+    elsewhere = [r for r in outcome.results if r.cursors or r.bound_reached] if not single else []
+    return {
+        "filters": filters,
+        "outcome": outcome,
+        "rows": outcome.rows,
+        "words": filters.words(outcome.numbers),
+        "project": single.project if single else None,
+        "search_url": history.search_url("calls:search", slug, filters),
+        "export_url": history.search_url("calls:export", slug, filters),
+        "more": more,
+        "more_url": more_url,
+        "retry_more_url": retry_more_url,
+        "more_elsewhere": [
+            (r.project, history.search_url("calls:search", r.project.slug, filters))
+            for r in elsewhere
+        ],
+        "columns": 9 if single else 10,
+    }
+
+
+def _seen_context(
+    request: HttpRequest, project: Project, filters: history.Filters
+) -> dict[str, Any]:
+    """A project whose provider keeps no history: the calls already seen in callviewer."""
+    rows, number = history.seen_calls(project, filters)
+    words = filters.words([number] if number else [])
+    audit.record(
+        request,
+        AuditEvent.Action.SEARCH,
+        project=project,
+        detail=f"calls seen, project {project.slug}: {words}",
+    )
+    return {
+        "seen_mode": True,
+        "filters": filters,
+        "project": project,
+        "seen": rows,
+        "seen_limit": history.SEEN_LIMIT,
+        "words": words,
+        "columns": 9,
+        "search_url": history.search_url("calls:search", project.slug, filters),
+    }
+
+
+def _export_notes(
+    outcome: history.Outcome, truncated: bool, unsearchable: list[Project]
+) -> list[str]:
+    notes = []
+    if truncated:
+        notes.append(
+            f"Stopped at {history.EXPORT_MAX_ROWS} rows or the provider's bound: "
+            "more calls match. Narrow the dates to export the rest."
+        )
+    for result in outcome.results:
+        for error in result.errors:
+            notes.append(f"{result.project.name} ({result.label}) is missing: {error.message}")
+        if result.skipped:
+            notes.append(f"{result.project.name} not exported: {result.skipped}")
+    for project in unsearchable:
+        notes.append(
+            f"{project.name} not exported: {project.provider_label} keeps no call history."
+        )
+    return notes
+
+
+def _plain(status: int, message: str) -> HttpResponse:
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import detail_views, search_views
+
+app_name = "calls"
+
+urlpatterns = [
+    path("", search_views.search, name="search"),
+    path("export.csv", search_views.export_csv, name="export"),
+    path("<str:sid>/", detail_views.call_detail, name="detail"),
+    path("<str:sid>/status/", detail_views.call_status, name="status"),
+    path("<str:sid>/recordings/<int:n>/", detail_views.recording, name="recording"),
+]

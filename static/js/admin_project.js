@@ -1,0 +1,16 @@
+// Project admin: show only the chosen provider's settings and secrets. Without JS every
+// provider's fieldsets show, and only the chosen provider's are validated and saved.
+(function () {
+  function update() {
+    var select = document.getElementById("id_provider");
+    if (!select) return;
+    document.querySelectorAll("fieldset.provider-fields").forEach(function (fs) {
+      fs.style.display = fs.classList.contains("provider-" + select.value) ? "" : "none";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var select = document.getElementById("id_provider");
+    if (select) select.addEventListener("change", update);
+    update();
+  });
+})();

@@ -1,0 +1,76 @@
+// Recording players on the call page: custom controls over a plain <audio> element.
+// Without JavaScript the browser's own controls stay; with it they are replaced.
+(function () {
+  "use strict";
+
+  function clock(seconds) {
+    if (!isFinite(seconds) || seconds < 0) return "–:––";
+    const s = Math.floor(seconds % 60), m = Math.floor(seconds / 60) % 60, h = Math.floor(seconds / 3600);
+    const ss = String(s).padStart(2, "0");
+    return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+  }
+
+  function setUp(player) {
+    if (player.dataset.ready) return;
+    player.dataset.ready = "1";
+    const audio = player.querySelector("audio");
+    const controls = player.querySelector("[data-controls]");
+    const toggle = player.querySelector('[data-act="toggle"]');
+    const seek = player.querySelector('[data-act="seek"]');
+    const speed = player.querySelector('[data-act="speed"]');
+    const elapsed = player.querySelector("[data-elapsed]");
+    const total = player.querySelector("[data-total]");
+    const error = player.querySelector("[data-error]");
+    let dragging = false;
+
+    audio.controls = false;
+    controls.hidden = false;
+
+    const duration = () => (isFinite(audio.duration) && audio.duration > 0 ? audio.duration : Number(audio.dataset.seconds) || 0);
+    const jump = (to) => {
+      const end = duration();
+      audio.currentTime = Math.max(0, end ? Math.min(to, end) : to);
+      render();
+    };
+    function render() {
+      const end = duration();
+      if (end) { seek.max = String(end); total.textContent = clock(end); }
+      if (!dragging) seek.value = String(audio.currentTime);
+      elapsed.textContent = clock(dragging ? Number(seek.value) : audio.currentTime);
+      const label = audio.paused ? "▶ Play" : "❚❚ Pause";
+      if (toggle.textContent !== label) toggle.textContent = label;
+      toggle.setAttribute("aria-label", (audio.paused ? "Play" : "Pause") + toggle.getAttribute("aria-label").replace(/^(Play|Pause)/, ""));
+    }
+
+    toggle.addEventListener("click", () => {
+      if (audio.paused) {
+        // Only one recording plays at a time.
+        document.querySelectorAll("[data-player] audio").forEach((other) => { if (other !== audio) other.pause(); });
+        audio.play().catch(() => {});
+      } else {
+        audio.pause();
+      }
+    });
+    player.querySelector('[data-act="back"]').addEventListener("click", () => jump(audio.currentTime - 10));
+    player.querySelector('[data-act="forward"]').addEventListener("click", () => jump(audio.currentTime + 10));
+    seek.addEventListener("input", () => { dragging = true; render(); });
+    seek.addEventListener("change", () => { dragging = false; jump(Number(seek.value)); });
+    speed.addEventListener("change", () => { audio.playbackRate = Number(speed.value) || 1; });
+    audio.addEventListener("ratechange", () => { speed.value = String(audio.playbackRate); });
+    ["timeupdate", "durationchange", "loadedmetadata", "play", "pause", "ended", "seeked"].forEach((name) => audio.addEventListener(name, render));
+    audio.addEventListener("error", () => {
+      error.hidden = false;
+      error.textContent = "The recording could not be loaded. Try again, or use Download to see what the provider answered.";
+    });
+    audio.addEventListener("playing", () => { error.hidden = true; });
+    render();
+  }
+
+  function setUpAll(root) {
+    (root || document).querySelectorAll("[data-player]").forEach(setUp);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => setUpAll(document));
+  // Players arrive with the page's final update (HTMX out-of-band swap) when a live call ends.
+  document.addEventListener("htmx:load", (event) => setUpAll(event.detail.elt.parentElement || document));
+})();

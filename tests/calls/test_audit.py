@@ -1,0 +1,119 @@
+"""The audit trail: read-only in the admin, and purged after the retention period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone
+
+from callviewer.calls.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def event(
+    days_old: float, username: str = "alice", call_sid: str = "CA1", **fields: Any
+) -> AuditEvent:
+    made = AuditEvent.objects.create(
+        username=username, action="view_call", call_sid=call_sid, project_slug="acme", **fields
+    )
+    AuditEvent.objects.filter(pk=made.pk).update(when=timezone.now() - dt.timedelta(days=days_old))
+    return made
+
+
+@pytest.fixture
+def admin_client(client: Client, admin_user: User) -> Client:
+    client.force_login(admin_user)
+    return client
+
+
+def test_administrators_read_the_trail_filtered_and_searched(admin_client: Client) -> None:
+    event(1, call_sid="CAaaaa")
+    event(2, username="bob", call_sid="CAbbbb")
+    response = admin_client.get("/admin/calls/auditevent/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "CAaaaa" in content and "CAbbbb" in content
+    changelist = response.context["cl"]
+    assert changelist.list_filter == ("action", "user", "project")
+    assert changelist.date_hierarchy == "when"
+    assert "?action__exact=view_call" in content
+    assert "?user__id__exact=" in content
+    searched = admin_client.get("/admin/calls/auditevent/", {"q": "CAbbbb"}).content.decode()
+    assert "CAbbbb" in searched and "CAaaaa" not in searched
+    by_user = admin_client.get("/admin/calls/auditevent/", {"q": "bob"}).content.decode()
+    assert "CAbbbb" in by_user and "CAaaaa" not in by_user
+
+
+def test_the_trail_cannot_be_added_to_changed_or_deleted_in_the_admin(admin_client: Client) -> None:
+    record = event(1)
+    assert admin_client.get("/admin/calls/auditevent/add/").status_code == 403
+    page = admin_client.get(f"/admin/calls/auditevent/{record.pk}/change/")
+    assert page.status_code == 200  # viewing is allowed
+    assert 'name="_save"' not in page.content.decode()
+    changed = admin_client.post(
+        f"/admin/calls/auditevent/{record.pk}/change/",
+        {"call_sid": "CAforged", "action": "view_call"},
+    )
+    assert changed.status_code == 403
+    assert (
+        admin_client.post(
+            f"/admin/calls/auditevent/{record.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    bulk = admin_client.post(
+        "/admin/calls/auditevent/",
+        {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert AuditEvent.objects.get(pk=record.pk).call_sid == "CA1"
+
+
+def test_agents_cannot_open_the_trail(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    assert client.get("/admin/calls/auditevent/").status_code == 302  # to the admin's login
+
+
+def purge(*args: str) -> str:
+    out = StringIO()
+    call_command("purge_audit", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_purge_deletes_records_older_than_the_retention_setting(settings: Any) -> None:
+    settings.AUDIT_RETENTION_DAYS = 30
+    old, kept = event(31), event(29)
+    assert purge() == "Deleted 1 audit records older than 30 days.\n"
+    assert list(AuditEvent.objects.all()) == [kept]
+    assert not AuditEvent.objects.filter(pk=old.pk).exists()
+
+
+def test_purge_days_overrides_the_setting(settings: Any) -> None:
+    settings.AUDIT_RETENTION_DAYS = 365
+    event(10)
+    event(3)
+    assert "Deleted 1 " in purge("--days", "7")
+    assert AuditEvent.objects.count() == 1
+
+
+def test_a_dry_run_only_counts(settings: Any) -> None:
+    settings.AUDIT_RETENTION_DAYS = 30
+    event(40)
+    event(50)
+    assert purge("--dry-run") == "Would delete 2 audit records older than 30 days.\n"
+    assert AuditEvent.objects.count() == 2
+
+
+def test_purging_everything_by_mistake_is_refused() -> None:
+    event(1)
+    with pytest.raises(CommandError):
+        purge("--days", "0")
+    assert AuditEvent.objects.count() == 1

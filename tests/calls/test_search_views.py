@@ -1,0 +1,697 @@
+"""The search page and its fragments, end to end against the provider simulator."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from callviewer.calls.models import AuditEvent, SeenCall
+from callviewer.projects.models import AgentPreference, Project
+from callviewer.providers.talkstack import TalkStack
+from callviewer.sandbox import accounts, signalwire_data
+from callviewer.sandbox.core import Sandbox
+from callviewer.sandbox.talkstack_data import EXAMPLE_SID
+
+pytestmark = pytest.mark.django_db
+
+MakeProject = Any  # the make_project fixture of tests/conftest.py
+TS_HISTORY = "/call/get-call-history"
+SW_CALLS = "/api/laml/"
+SW_PROJECT = next(iter(accounts.SIGNALWIRE_PROJECTS))
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def acme(make_project: MakeProject, alice: User) -> Project:
+    return make_project("talkstack", "acme", members=[alice])
+
+
+@pytest.fixture
+def sw(make_project: MakeProject, alice: User) -> Project:
+    return make_project("signalwire", "sw", members=[alice])
+
+
+@pytest.fixture
+def umbrella(make_project: MakeProject, alice: User) -> Project:
+    return make_project("sinch", "umbrella", members=[alice])
+
+
+@pytest.fixture
+def agent(client: Client, alice: User) -> Client:
+    client.force_login(alice)
+    return client
+
+
+def sids(response: Any) -> list[str]:
+    """The call SIDs of the result rows, in order."""
+    return re.findall(r'data-href="/calls/([^/"]+)/\?project=', response.content.decode())
+
+
+def asked(sandbox: Sandbox, prefix: str) -> list[dict[str, str]]:
+    """The query parameters of each request the simulator got under `prefix`."""
+    return [{k: v[0] for k, v in r.query.items()} for r in sandbox.requests_to(prefix)]
+
+
+def text(response: Any) -> str:
+    """The response's HTML with entities read and whitespace folded."""
+    return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
+
+
+def words(response: Any) -> str:
+    """What a person reads: the text without tags."""
+    return re.sub(r" +", " ", re.sub(r"<[^>]+>", "", text(response)))
+
+
+def sw_number(sandbox: Sandbox) -> str:
+    """A number that several seeded SignalWire calls were made to."""
+    calls = signalwire_data.calls(sandbox, SW_PROJECT)
+    return next(c.to for c in calls if c.to.startswith("+"))
+
+
+class TestPageAndFragment:
+    def test_a_direct_load_renders_the_whole_page_with_its_results(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/?project=acme&number=(206) 809-1239")
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "<html" in body and 'id="search-form"' in body and 'id="results"' in body
+        assert 'hx-trigger="input changed delay:400ms, change, submit"' in body
+        assert 'hx-push-url="true"' in body and 'hx-target="#results"' in body
+        assert 'hx-indicator="#searching"' in body and "Searching…" in body
+        assert 'value="(206) 809-1239"' in body
+        assert len(sids(response)) == 50  # 25 to and 25 from the number
+        assert "HX-Request" in response["Vary"]
+
+    def test_an_htmx_request_gets_only_the_results_and_pushes_the_canonical_url(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        page = agent.get("/calls/?project=acme&number=(206) 809-1239&status=&date_from=")
+        fragment = agent.get(
+            "/calls/?project=acme&number=(206) 809-1239&status=&date_from=", headers=HX
+        )
+        body = fragment.content.decode()
+        assert fragment.status_code == 200
+        assert "<html" not in body and 'id="search-form"' not in body
+        assert 'id="error-number" data-inputs="id_number" hx-swap-oob="true"' in body
+        assert fragment["HX-Push-Url"] == "/calls/?project=acme&number=%28206%29+809-1239"
+        assert sids(fragment) == sids(page)
+        assert "HX-Request" in fragment["Vary"]
+
+    def test_the_pushed_url_loaded_directly_shows_the_same_search(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        fragment = agent.get(
+            "/calls/?project=acme&number=2068091239&match=from&status=completed", headers=HX
+        )
+        page = agent.get(fragment["HX-Push-Url"])
+        assert sids(page) == sids(fragment) and sids(page)
+        assert 'value="from" checked' in page.content.decode()
+        assert '<option value="completed" selected>' in page.content.decode()
+
+    def test_a_history_restore_gets_the_whole_page(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get(
+            "/calls/?project=acme", headers=HX | {"HX-History-Restore-Request": "true"}
+        )
+        assert "<html" in response.content.decode()
+
+    def test_the_table_is_labelled_and_each_row_opens_its_call(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/?project=acme")
+        body = response.content.decode()
+        headers = re.findall(r'<th scope="col"[^>]*>([^<]+)', body)
+        assert headers == [
+            "Started (UTC)", "Direction", "From", "To", "Status", "Duration", "Cost",
+            "Recordings", "Call SID",
+        ]  # fmt: skip
+        for control in (
+            "id_project",
+            "id_number",
+            "id_status",
+            "id_date_from",
+            "id_date_to",
+            "id_sid",
+        ):
+            assert f'<label for="{control}"' in body
+        assert "data-search-focus" in body
+        first = sids(response)[0]
+        assert f'<a href="/calls/{first}/?project=acme"' in body
+        assert f'data-copy="{first}"' in body
+
+    def test_rows_show_status_badges_final_or_live_time_in_the_agents_zone_and_money(
+        self, sandbox: Sandbox, agent: Client, alice: User, acme: Project
+    ) -> None:
+        AgentPreference.objects.create(user=alice, time_zone="America/Los_Angeles")
+        response = agent.get("/calls/?project=acme&number=+14152148508")
+        body = text(response)
+        assert "Started (America/Los_Angeles)" in body
+        # The example call of seeds/000: Tue, 30 Jan 2024 13:39:53 GMT
+        assert "2024-01-30 05:39:53 PST" in words(response)
+        assert 'title="2024-01-30 13:39:53 UTC"' in body
+        assert 'class="badge final status-completed"' in body
+        assert "0:00:23" in body and "0.077 USD" in body and "yes (1)" in body
+        live = agent.get("/calls/?project=acme&status=ringing")
+        assert 'class="badge live status-ringing"' in live.content.decode()
+
+    def test_the_home_page_leads_to_the_search(self, agent: Client) -> None:
+        assert agent.get("/")["Location"] == "/calls/"
+
+    def test_an_agent_without_projects_is_told_so(self, agent: Client, sandbox: Sandbox) -> None:
+        response = agent.get("/calls/")
+        assert response.status_code == 200
+        assert "not a member of any project" in text(response)
+        assert sandbox.requests == []
+
+
+class TestFiltersReachTheProviders:
+    def test_talkstack_gets_its_own_query_parameters(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        agent.get(
+            "/calls/?project=acme&number=(206) 809-1239&match=to&status=busy"
+            "&date_from=2025-01-02&date_to=2025-03-04"
+        )
+        assert asked(sandbox, TS_HISTORY) == [
+            {
+                "to": "+12068091239",
+                "status": "busy",
+                "startTimeAfter": "2025-01-02",
+                "startTimeBefore": "2025-03-04",
+            }
+        ]
+        assert sandbox.requests_to(TS_HISTORY)[0].body == (
+            b'{"projectId":"ts-proj-acme-0001","pageSize":25}'
+        )
+
+    def test_an_either_number_asks_talkstack_for_both_sides(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        agent.get("/calls/?project=acme&number=206.809.1239&match=either")
+        assert sorted(asked(sandbox, TS_HISTORY), key=str) == [
+            {"from": "+12068091239"},
+            {"to": "+12068091239"},
+        ]
+
+    def test_signalwire_gets_its_own_query_parameters(
+        self, sandbox: Sandbox, agent: Client, sw: Project
+    ) -> None:
+        agent.get(
+            "/calls/?project=sw&number=+1 206 809 1239&match=from&status=no-answer"
+            "&date_from=2025-01-02&date_to=2025-03-04"
+        )
+        assert asked(sandbox, SW_CALLS) == [
+            {
+                "From": "+12068091239",
+                "Status": "no-answer",
+                "StartTime>": "2025-01-02",
+                "StartTime<": "2025-03-04",
+                "PageSize": "50",
+            }
+        ]
+        assert sandbox.requests_to(SW_CALLS)[0].path.endswith(f"/Accounts/{SW_PROJECT}/Calls.json")
+
+    @pytest.mark.parametrize("typed", ["(206) 809-1239", "206.809.1239", "+1 206 809 1239"])
+    def test_common_phone_formats_reach_both_providers_as_e164(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project, typed: str
+    ) -> None:
+        response = agent.get("/calls/", {"project": "all", "number": typed, "match": "to"})
+        assert response.status_code == 200
+        assert asked(sandbox, TS_HISTORY) == [{"to": "+12068091239"}]
+        assert asked(sandbox, SW_CALLS) == [{"To": "+12068091239", "PageSize": "50"}]
+        assert "calls to +12068091239" in text(response)
+
+
+class TestResultsMatchTheProvider:
+    def test_talkstack_rows_are_its_answer_row_for_row(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/?project=acme&status=completed&date_to=2099-01-01")
+        raw = httpx.post(
+            sandbox.url + TS_HISTORY,
+            params={"status": "completed", "startTimeBefore": "2099-01-01"},
+            json={"projectId": "ts-proj-acme-0001", "pageSize": 25},
+            headers={"x-api-key": accounts.TALKSTACK_PROJECTS["ts-proj-acme-0001"]},
+        ).json()["data"]
+        assert sids(response) == [item["callSid"] for item in raw]
+
+    def test_signalwire_rows_are_its_answer_row_for_row(
+        self, sandbox: Sandbox, agent: Client, sw: Project
+    ) -> None:
+        number = sw_number(sandbox)
+        response = agent.get("/calls/", {"project": "sw", "number": number, "match": "to"})
+        raw = httpx.get(
+            f"{sandbox.url}/api/laml/2010-04-01/Accounts/{SW_PROJECT}/Calls.json",
+            params={"To": number, "PageSize": "50"},
+            auth=(SW_PROJECT, accounts.SIGNALWIRE_PROJECTS[SW_PROJECT]),
+        ).json()["calls"]
+        assert raw and sids(response) == [item["sid"] for item in raw]
+
+    def test_the_calls_shown_join_the_table_of_calls_seen(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/?project=acme&number=+14152148508")
+        assert set(SeenCall.objects.filter(project=acme).values_list("sid", flat=True)) == set(
+            sids(response)
+        )
+        seen = SeenCall.objects.get(sid=EXAMPLE_SID)
+        assert (seen.status, seen.from_number, seen.duration) == ("completed", "+14152148508", 23)
+
+
+def more_url(response: Any) -> str:
+    match = re.search(
+        r'<tr class="more-row">\s*<td[^>]*>\s*<button type="button" hx-get="([^"]+)"',
+        response.content.decode(),
+    )
+    assert match, "no More results button"
+    return html.unescape(match.group(1))
+
+
+class TestMoreResults:
+    def test_talkstack_asks_again_with_a_larger_page_and_appends_only_new_rows(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        first = agent.get("/calls/?project=acme&status=completed", headers=HX)
+        url = more_url(first)
+        assert 'hx-target="closest tr"' in first.content.decode()
+        second = agent.get(url, headers=HX)
+
+        bodies = [r.body for r in sandbox.requests_to(TS_HISTORY)]
+        assert [b'"pageSize":25' in bodies[0], b'"pageSize":50' in bodies[1]] == [True, True]
+        assert asked(sandbox, TS_HISTORY)[1] == {"status": "completed"}
+        assert second.status_code == 200
+        assert "<table" not in second.content.decode() and "HX-Push-Url" not in second
+        assert len(sids(second)) == 25 and not set(sids(second)) & set(sids(first))
+        assert more_url(second) != url  # the next page after that
+
+    def test_the_talkstack_bound_is_said_with_a_hint_to_narrow_the_dates(
+        self, sandbox: Sandbox, agent: Client, acme: Project, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(TalkStack, "MAX_PAGE_SIZE", 50)
+        first = agent.get("/calls/?project=acme", headers=HX)
+        second = agent.get(more_url(first), headers=HX)
+        assert 'class="more-row"' not in second.content.decode()
+        assert "the most calls TalkStack AI returns for one search" in text(second)
+        assert "narrow the start dates" in text(second)
+
+    def test_signalwire_follows_next_page_uri(
+        self, sandbox: Sandbox, agent: Client, sw: Project
+    ) -> None:
+        first = agent.get("/calls/?project=sw", headers=HX)
+        second = agent.get(more_url(first), headers=HX)
+        pages = asked(sandbox, SW_CALLS)
+        assert pages[0] == {"PageSize": "50"}
+        assert pages[1]["Page"] == "1" and pages[1]["PageToken"].startswith("PA")
+        assert len(sids(second)) == 50 and not set(sids(second)) & set(sids(first))
+
+    def test_an_either_number_pages_each_side_on_its_own(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        first = agent.get("/calls/?project=acme&number=2068091239", headers=HX)
+        cursors = parse_qs(urlsplit(more_url(first)).query)["cursor"]
+        assert sorted(cursors) == ["from:50", "to:50"]
+        agent.get(more_url(first), headers=HX)
+        later = asked(sandbox, TS_HISTORY)[2:]
+        assert sorted(later, key=str) == [{"from": "+12068091239"}, {"to": "+12068091239"}]
+
+    def test_a_cursor_outside_htmx_starts_the_search_over(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/?project=acme&cursor=:50")
+        assert "<html" in response.content.decode()
+        assert b'"pageSize":25' in sandbox.requests_to(TS_HISTORY)[0].body
+
+    def test_a_failed_page_offers_to_retry_just_that_page(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        url = more_url(agent.get("/calls/?project=acme", headers=HX))
+        sandbox.faults.down = True
+        response = agent.get(url, headers=HX)
+        assert response.status_code == 502
+        assert 'class="error-row"' in response.content.decode()
+        assert "TalkStack AI is having trouble (HTTP 503)" in text(response)
+        assert "cursor=%3A50" in response.content.decode()  # Retry asks for the same page
+
+
+class TestEmptyAndErrorStates:
+    def test_no_match_says_which_filters_were_used(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        query = {"project": "acme", "number": "+1 999 555 0100", "status": "busy"}
+        response = agent.get("/calls/", query, headers=HX)
+        assert response.status_code == 200
+        assert (
+            "No calls match: calls to or from +19995550100 (typed “+1 999 555 0100”), status busy."
+            in words(response)
+        )
+
+    def test_a_provider_that_is_down_is_named_with_a_retry_button(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        sandbox.faults.down = True
+        for extra in ({}, HX):
+            response = agent.get("/calls/?project=acme&status=busy", headers=extra)
+            assert response.status_code == 502
+            assert (
+                "TalkStack AI (project Acme): TalkStack AI is having trouble (HTTP 503)"
+                in words(response)
+            )
+            retry = 'class="primary" hx-get="/calls/?project=acme&status=busy" hx-target="#results"'
+            assert retry in text(response)
+            # The page keeps its form: only the results area says what failed.
+            assert ('id="search-form"' in text(response)) == (extra == {})
+
+    def test_rate_limiting_says_when_to_retry(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        sandbox.faults.rate_limit_next = 1
+        sandbox.faults.retry_after = "30"
+        response = agent.get("/calls/?project=acme", headers=HX)
+        assert response.status_code == 503
+        assert response["Retry-After"] == "30"
+        assert "Try again in 30 s." in text(response)
+
+    def test_a_timeout_answers_504(
+        self, sandbox: Sandbox, agent: Client, acme: Project, settings: Any
+    ) -> None:
+        settings.PROVIDER_READ_TIMEOUT = 0.2
+        sandbox.faults.timeout_sids = {"ts-proj-acme-0001"}
+        sandbox.faults.hang_seconds = 0.6
+        response = agent.get("/calls/?project=acme", headers=HX)
+        assert response.status_code == 504
+        assert "took too long" in text(response)
+
+    def test_refused_credentials_are_a_provider_error_not_a_crash(
+        self, sandbox: Sandbox, agent: Client, make_project: MakeProject, alice: User
+    ) -> None:
+        make_project("signalwire", "bad", members=[alice], secrets={"api_token": "wrong"})
+        response = agent.get("/calls/?project=bad")
+        assert response.status_code == 502
+        assert "refused the project's ID and API token" in text(response)
+
+
+class TestAllMyProjects:
+    def test_every_project_is_asked_and_the_answers_merge_newest_first(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project, umbrella: Project
+    ) -> None:
+        response = agent.get("/calls/?project=all")
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert sandbox.requests_to(TS_HISTORY) and sandbox.requests_to(SW_CALLS)
+        assert len(sids(response)) == 75  # 25 from TalkStack, 50 from SignalWire
+        times = re.findall(r'<time datetime="([^"]+)"', body)
+        assert times == sorted(times, reverse=True)
+        projects = re.findall(r'<td class="project">([^<]+)</td>', body)
+        assert set(projects) == {"Acme", "Sw"}
+        assert '<th scope="col">Project</th>' in body
+        assert "Umbrella (Sinch) not searched" in words(response)
+        assert "“More results” works one project at a time" in words(response)
+        assert "more from Acme" in words(response) and "more from Sw" in words(response)
+
+    def test_one_project_failing_shows_a_notice_and_the_others_results(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        sandbox.faults.fail_sids[SW_PROJECT] = 500
+        response = agent.get("/calls/?project=all", headers=HX)
+        assert response.status_code == 200
+        assert "SignalWire (project Sw) failed: SignalWire is having trouble (HTTP 500)" in words(
+            response
+        )
+        assert len(sids(response)) == 25
+        assert set(re.findall(r'<td class="project">([^<]+)</td>', response.content.decode())) == {
+            "Acme"
+        }
+
+    def test_every_project_failing_is_an_error(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        sandbox.faults.down = True
+        response = agent.get("/calls/?project=all", headers=HX)
+        assert response.status_code == 502
+        assert "The search failed" in text(response)
+        assert "TalkStack AI" in text(response) and "SignalWire" in text(response)
+
+
+class TestSinch:
+    def test_the_page_says_there_is_no_history_and_lists_the_calls_seen(
+        self, sandbox: Sandbox, agent: Client, umbrella: Project, make_project: MakeProject
+    ) -> None:
+        older, newer = "a" * 32, "b" * 32
+        SeenCall.objects.create(
+            project=umbrella, sid=older, status="completed", start="2025-03-01T10:00:00Z"
+        )
+        SeenCall.objects.create(
+            project=umbrella, sid=newer, status="ringing", start="2025-03-02T10:00:00Z"
+        )
+        SeenCall.objects.create(project=make_project("sinch", "other"), sid="c" * 32)
+
+        response = agent.get("/calls/?project=umbrella")
+        body = text(response)
+        assert response.status_code == 200
+        assert "Calling API (v1) keeps no call history" in body
+        assert '<label for="id_seen_sid">Sinch call ID</label>' in body
+        assert sids(response) == [newer, older]
+        assert sandbox.requests == []
+
+    def test_its_calls_seen_follow_the_filters(
+        self, sandbox: Sandbox, agent: Client, umbrella: Project
+    ) -> None:
+        SeenCall.objects.create(
+            project=umbrella, sid="a" * 32, status="completed", to_number="+12068091239"
+        )
+        SeenCall.objects.create(project=umbrella, sid="b" * 32, status="busy")
+        response = agent.get("/calls/?project=umbrella&number=(206) 809-1239", headers=HX)
+        assert sids(response) == ["a" * 32]
+        empty = agent.get("/calls/?project=umbrella&status=failed", headers=HX)
+        assert "No calls match: calls status failed." in text(empty)
+
+
+class TestBadInput:
+    def test_an_invalid_number_is_explained_next_to_the_field_and_nobody_is_asked(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        page = agent.get("/calls/?project=acme&number=abc")
+        assert page.status_code == 400
+        assert re.search(
+            r'<p class="field-error" id="error-number"[^>]*>“abc” is not a phone number',
+            page.content.decode(),
+        )
+        fragment = agent.get("/calls/?project=acme&number=206809", headers=HX)
+        assert fragment.status_code == 400
+        assert re.search(
+            r'id="error-number" data-inputs="id_number" hx-swap-oob="true">'
+            r"“206809” is not a complete phone number",
+            fragment.content.decode(),
+        )
+        assert "Nothing searched yet" in text(fragment)
+        assert sandbox.requests == []
+
+    def test_fixing_the_field_clears_its_message(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        fragment = agent.get("/calls/?project=acme&number=2068091239", headers=HX)
+        assert (
+            'id="error-number" data-inputs="id_number" hx-swap-oob="true"></p>'
+            in fragment.content.decode()
+        )
+
+    @pytest.mark.parametrize(
+        ("query", "status", "words"),
+        [
+            ("status=finished", 400, "is not a status callviewer knows"),
+            ("status=%00", 400, "Null characters are not allowed"),
+            ("date_from=2025-13-01", 400, "is not a start date"),
+            ("date_from=yesterday", 400, "is not a start date"),
+            ("date_to=2025-02-29", 400, "is not an end date"),
+            ("date_from=2025-03-05&date_to=2025-03-01", 400, "is before the start date"),
+            ("date_from=99999-01-01", 400, "is not a start date"),
+            ("match=both", 400, "callee or either"),
+            ("number=%2B%2B%2B", 400, "is not a phone number"),
+            ("number=" + "9" * 41, 400, "at most 40 characters"),
+            ("number=1'%20OR%201=1--", 400, "is not a phone number"),
+            ("number=%E2%80%AE2068091239", 400, "is not a phone number"),
+            ("number=<script>alert(1)</script>", 400, "is not a phone number"),
+            ("sid=../../admin", 400, "letters, digits"),
+            ("sid=" + "a" * 101, 400, "at most 100 characters"),
+            ("project=" + "x" * 200, 404, "among yours"),
+            ("project=%00", 404, "among yours"),
+            ("project=../acme", 404, "among yours"),
+            ("project=acme&cursor=to:50", 200, "calls"),
+            ("project=acme&cursor=%00%00", 200, "calls"),
+            ("project=acme&number=&match=&status=&date_from=&date_to=&sid=", 200, "latest calls"),
+        ],
+    )
+    def test_malformed_values_never_crash_and_say_what_is_wrong(
+        self, sandbox: Sandbox, agent: Client, acme: Project, query: str, status: int, words: str
+    ) -> None:
+        for extra in ({}, HX):
+            response = agent.get("/calls/?" + query, headers=extra)
+            assert response.status_code == status
+            assert words in text(response)
+        if status != 200:
+            assert sandbox.requests == []
+
+    def test_the_invalid_input_is_put_back_escaped(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get('/calls/?project=acme&number="><script>x</script>')
+        body = response.content.decode()
+        assert "<script>x</script>" not in body
+        assert 'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in body
+
+
+class TestAccess:
+    def test_another_agents_project_is_a_404_everywhere(
+        self, sandbox: Sandbox, agent: Client, acme: Project, bob: User, make_project: MakeProject
+    ) -> None:
+        make_project("signalwire", "bobs", members=[bob])
+        for url, extra in [
+            ("/calls/?project=bobs", {}),
+            ("/calls/?project=bobs", HX),
+            ("/calls/?project=bobs&cursor=:50", HX),
+            ("/calls/export.csv?project=bobs", {}),
+        ]:
+            response = agent.get(url, headers=extra)
+            assert response.status_code == 404, url
+            assert "Bobs" not in response.content.decode()  # nothing about it, not even its name
+        assert sandbox.requests == []
+        assert "Bobs" not in agent.get("/calls/").content.decode()  # not in the picker
+
+    def test_a_group_member_sees_the_groups_project(
+        self, sandbox: Sandbox, client: Client, bob: User, make_project: MakeProject
+    ) -> None:
+        group = Group.objects.create(name="Support")
+        bob.groups.add(group)
+        make_project("talkstack", "shared", groups=[group])
+        client.force_login(bob)
+        response = client.get("/calls/?project=shared")
+        assert response.status_code == 200 and sids(response)
+        assert '<option value="shared" selected>' in response.content.decode()
+
+    def test_the_picker_holds_only_the_agents_projects_and_all(
+        self,
+        sandbox: Sandbox,
+        agent: Client,
+        acme: Project,
+        sw: Project,
+        bob: User,
+        make_project: MakeProject,
+    ) -> None:
+        make_project("sinch", "bobs", members=[bob])
+        options = re.findall(
+            r'<option value="([^"]*)"', agent.get("/calls/?project=acme").content.decode()
+        )
+        assert options[:3] == ["all", "acme", "sw"]
+        assert "bobs" not in options
+
+    def test_signed_out_visitors_go_to_the_login(self, client: Client, db: None) -> None:
+        response = client.get("/calls/?project=acme")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+class TestRememberedProject:
+    def test_the_last_choice_is_used_when_the_page_is_opened_again(
+        self, sandbox: Sandbox, agent: Client, alice: User, acme: Project, sw: Project
+    ) -> None:
+        agent.get("/calls/?project=sw", headers=HX)
+        assert AgentPreference.objects.get(user=alice).last_project == "sw"
+        sandbox.reset()
+        response = agent.get("/calls/")
+        assert '<option value="sw" selected>' in response.content.decode()
+        assert sandbox.requests_to(SW_CALLS) and not sandbox.requests_to(TS_HISTORY)
+        agent.get("/calls/?project=all")
+        assert AgentPreference.objects.get(user=alice).last_project == "all"
+
+    def test_a_remembered_project_the_agent_lost_falls_back_to_all(
+        self, sandbox: Sandbox, agent: Client, alice: User, acme: Project, sw: Project
+    ) -> None:
+        AgentPreference.objects.create(user=alice, last_project="gone")
+        assert '<option value="all" selected>' in agent.get("/calls/").content.decode()
+
+    def test_opening_the_page_does_not_write_the_preference_each_time(
+        self, sandbox: Sandbox, agent: Client, alice: User, acme: Project
+    ) -> None:
+        from django.db import connection
+
+        agent.get("/calls/?project=acme")
+        with CaptureQueriesContext(connection) as queries:
+            agent.get("/calls/?project=acme")
+        assert not [
+            q for q in queries if "callviewer_preference" in q["sql"] and "UPDATE" in q["sql"]
+        ]
+        assert not [
+            q for q in queries if "projects_agentpreference" in q["sql"] and "UPDATE" in q["sql"]
+        ]
+
+
+class TestSidJump:
+    def test_a_sid_opens_the_call_pinned_to_the_picked_project(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get(f"/calls/?project=acme&sid=%20{EXAMPLE_SID}%20")
+        assert response.status_code == 302
+        assert response["Location"] == f"/calls/{EXAMPLE_SID}/?project=acme"
+        assert sandbox.requests == []
+
+    def test_a_sid_from_all_projects_or_of_another_format_is_not_pinned(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        assert (
+            agent.get(f"/calls/?project=all&sid={EXAMPLE_SID}")["Location"]
+            == f"/calls/{EXAMPLE_SID}/"
+        )
+        uuid = "ce076794-5bf3-4937-aad5-c473dbbcf1e3"
+        assert agent.get(f"/calls/?project=acme&sid={uuid}")["Location"] == f"/calls/{uuid}/"
+
+    def test_an_htmx_request_with_a_sid_redirects_the_browser(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get(f"/calls/?project=acme&sid={EXAMPLE_SID}", headers=HX)
+        assert response["HX-Redirect"] == f"/calls/{EXAMPLE_SID}/?project=acme"
+
+    def test_the_not_found_pages_search_box_lands_here(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        assert (
+            agent.get(f"/calls/?sid={EXAMPLE_SID}")["Location"]
+            == f"/calls/{EXAMPLE_SID}/?project=acme"
+        )
+
+
+class TestAudit:
+    def test_each_search_and_page_of_more_results_is_recorded(
+        self, sandbox: Sandbox, agent: Client, alice: User, acme: Project
+    ) -> None:
+        first = agent.get("/calls/?project=acme&number=2068091239&status=completed", headers=HX)
+        agent.get(more_url(first), headers=HX)
+        events = list(AuditEvent.objects.order_by("when", "pk"))
+        assert [e.action for e in events] == ["search", "search"]
+        assert events[0].user == alice and events[0].project == acme
+        assert (
+            events[0].detail
+            == "project acme: calls to or from +12068091239 (typed “2068091239”), status completed"
+        )
+        assert events[1].detail.startswith("more results: project acme")
+
+    def test_invalid_searches_are_not_recorded(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        agent.get("/calls/?project=acme&number=abc")
+        assert not AuditEvent.objects.exists()
+
+    def test_all_projects_is_recorded_without_a_project(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        agent.get("/calls/?project=all")
+        event = AuditEvent.objects.get()
+        assert event.project is None and event.detail == "all 2 projects: any call"
