@@ -1,0 +1,234 @@
+"""The call page in Chromium: links from tickets, the recording player, live and failing calls."""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, Response, expect
+
+from callviewer.calls.recordings import parse_range
+from callviewer.providers import http
+from callviewer.sandbox import accounts, signalwire_data, sinch_data
+from callviewer.sandbox.core import Sandbox
+from callviewer.sandbox.talkstack_data import EXAMPLE_SID, LIVE_SIDS
+
+from .helpers import screenshot, sign_in
+
+MakeProject = Any  # the make_project fixture of tests/conftest.py
+
+
+def test_a_signed_out_agent_follows_a_call_link_signs_in_and_lands_on_the_call(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+
+    page.goto(f"/calls/{EXAMPLE_SID}/")
+    expect(page).to_have_url(re.compile(rf"/accounts/login/\?next=/calls/{EXAMPLE_SID}/$"))
+    sign_in(page, "alice", "alice-password-1")
+
+    expect(page).to_have_url(re.compile(rf"/calls/{EXAMPLE_SID}/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(EXAMPLE_SID)
+    expect(page.locator(".badge.final.status-completed")).to_have_text("completed")
+    expect(page.get_by_text("0.077 USD")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Employee go to work"))).to_contain_text("No")
+    expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()
+    screenshot(page, "call-completed")
+
+
+@pytest.mark.parametrize(
+    "upstream_ranges", [True, False], ids=["upstream-ranges", "upstream-ignores-range"]
+)
+def test_the_recording_plays_and_seeks_through_range_requests(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject, upstream_ranges: bool
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    sandbox.faults.ignore_range = not upstream_ranges
+    media: list[Response] = []
+    page.on("response", lambda r: media.append(r) if "/recordings/1/" in r.url else None)
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{EXAMPLE_SID}/?project=acme-support")
+    assert media == []  # preload="none": nothing fetched, nothing audited, until Play
+
+    page.get_by_role("button", name="Play recording 1").click()
+    page.wait_for_function("document.querySelector('audio').currentTime > 0.3")
+    expect(page.get_by_role("button", name="Pause recording 1")).to_be_visible()
+    expect(page.locator("[data-total]")).to_have_text("0:23")
+
+    page.locator('[data-act="seek"]').fill("18")
+    page.wait_for_function("document.querySelector('audio').currentTime >= 18.2")
+    page.get_by_role("button", name="Back 10 seconds").click()
+    page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 9) < 1.5")
+    page.get_by_role("button", name="Forward 10 seconds").click()
+    page.wait_for_function("document.querySelector('audio').currentTime >= 18")
+    page.get_by_label("Speed").select_option("1.5")
+    assert page.evaluate("document.querySelector('audio').playbackRate") == 1.5
+    expect(page.locator("[data-elapsed]")).to_have_text(re.compile(r"0:(1[89]|2\d)"))
+
+    # The whole 368 KB file arrives with the first range request; longer ones: see below.
+    assert [(r.request.headers.get("range"), r.status) for r in media] == [("bytes=0-", 206)]
+    assert media[0].headers["content-range"] == "bytes 0-368043/368044"
+    page.get_by_role("button", name="Pause recording 1").click()
+    screenshot(page, "call-recording-playing")
+
+
+LONG_SECONDS = 40 * 60  # 40 minutes of 8 kHz 16-bit mono: 38 MB, more than a browser reads ahead
+
+
+def long_recording_upstream(ranges: bool) -> httpx.MockTransport:
+    """TalkStack answering the example call, and a Twilio host serving a 40-minute WAV."""
+    rate, tone = 8000, 440
+    second = b"".join(
+        struct.pack("<h", int(6000 * math.sin(2 * math.pi * tone * n / rate))) for n in range(rate)
+    )
+    size = 44 + len(second) * LONG_SECONDS
+    header = b"RIFF" + struct.pack("<I", size - 8) + b"WAVEfmt "
+    header += struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+    header += b"data" + struct.pack("<I", size - 44)
+
+    def chunks(start: int, end: int) -> Iterator[bytes]:
+        position = start
+        while position <= end:
+            if position < 44:
+                piece = header[position : min(44, end + 1)]
+            else:
+                offset = (position - 44) % len(second)
+                piece = second[offset : offset + min(len(second) - offset, end - position + 1)]
+            yield piece
+            position += len(piece)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "talkstack.test":
+            url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1.wav"
+            call = {"callSid": EXAMPLE_SID, "status": "completed", "recordingUrls": [url]}
+            return httpx.Response(200, json=call | {"seconds": LONG_SECONDS})
+        asked = parse_range(request.headers.get("range"))
+        if ranges and asked is not None:
+            start, end = asked.within(size)
+            headers = {"Content-Range": f"bytes {start}-{end}/{size}"}
+            headers["Content-Length"] = str(end - start + 1)
+            return httpx.Response(206, headers=headers, content=chunks(start, end))
+        return httpx.Response(
+            200, headers={"Content-Length": str(size)}, content=chunks(0, size - 1)
+        )
+
+    return httpx.MockTransport(handle)
+
+
+@pytest.mark.parametrize(
+    "upstream_ranges", [True, False], ids=["upstream-ranges", "upstream-ignores-range"]
+)
+def test_seeking_far_into_a_long_recording_asks_for_that_range(
+    page: Page, alice: User, make_project: MakeProject, upstream_ranges: bool
+) -> None:
+    settings = {"base_url": "https://talkstack.test", "twilio_base_url": "https://api.twilio.com"}
+    make_project("talkstack", "acme-support", members=[alice], settings=settings)
+    media: list[Response] = []
+    page.on("response", lambda r: media.append(r) if "/recordings/1/" in r.url else None)
+    sign_in(page, "alice", "alice-password-1")
+    with http.override_transport(long_recording_upstream(upstream_ranges)):
+        page.goto(f"/calls/{EXAMPLE_SID}/?project=acme-support")
+        page.get_by_role("button", name="Play recording 1").click()
+        page.wait_for_function("document.querySelector('audio').currentTime > 0.3")
+        expect(page.locator("[data-total]")).to_have_text("40:00")
+        page.locator('[data-act="seek"]').fill("1800")  # 30:00, about 28.8 MB in
+        page.wait_for_function("document.querySelector('audio').currentTime > 1800.3")
+        expect(page.locator("[data-elapsed]")).to_have_text(re.compile(r"30:0\d"))
+        page.get_by_role("button", name="Pause recording 1").click()
+
+    assert {r.status for r in media} == {206}
+    starts = [int(r.request.headers["range"][6:].split("-")[0]) for r in media]
+    assert starts[0] == 0
+    assert any(start > 28_000_000 for start in starts), f"no range request for 30:00: {starts}"
+    screenshot(page, "call-long-recording-seeked")
+
+
+def test_a_live_call_updates_itself_until_it_is_over(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    sid = LIVE_SIDS["ts-proj-acme-0001"][0]
+    sandbox.clock_offset = 25  # in progress
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{sid}/?project=acme-support")
+
+    expect(page.locator(".badge.live")).to_have_text("in-progress")
+    expect(page.locator(".status-line")).to_contain_text("— still in progress")
+    expect(page.get_by_text("Not available yet")).to_be_visible()
+    screenshot(page, "call-live")
+
+    sandbox.clock_offset = 100  # over: completed, with cost and a recording
+    expect(page.locator(".badge.final")).to_have_text("completed", timeout=8_000)
+    expect(page.get_by_text("0.201 USD")).to_be_visible()
+    expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()
+    polls = page.evaluate("document.querySelector('[hx-trigger]') === null")
+    assert polls, "the status area still polls after the call ended"
+    screenshot(page, "call-live-then-final")
+
+
+def test_a_failing_provider_is_named_with_a_retry(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    sign_in(page, "alice", "alice-password-1")
+    sandbox.faults.down = True
+    response = page.goto(f"/calls/{EXAMPLE_SID}/")
+    assert response is not None and response.status == 502
+    expect(page.get_by_role("alert")).to_contain_text("TalkStack AI")
+    screenshot(page, "call-provider-failing")
+
+    sandbox.faults.down = False
+    page.get_by_role("link", name="Retry").click()
+    expect(page.locator(".badge.final.status-completed")).to_be_visible()
+
+
+def test_an_unknown_call_offers_the_search_box(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    sign_in(page, "alice", "alice-password-1")
+    response = page.goto("/calls/CA" + "0" * 32 + "/")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_contain_text("in your 1 project")
+    screenshot(page, "call-not-found")
+
+    page.get_by_label("Open another call by its ID").fill(EXAMPLE_SID)
+    page.get_by_role("button", name="Open call").click()
+    expect(page).to_have_url(re.compile(rf"/calls/{EXAMPLE_SID}/"))
+    expect(page.locator(".badge.final.status-completed")).to_be_visible()
+
+
+def test_signalwire_and_sinch_calls_read_in_plain_words(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("signalwire", "signalwire-support", members=[alice])
+    make_project("sinch", "sinch-voice", members=[alice])
+    project_id = next(iter(accounts.SIGNALWIRE_PROJECTS))
+    signalwire_call = next(
+        c
+        for c in signalwire_data.calls(sandbox, project_id)
+        if c.recordings and c.rtt and c.answered_by and c.sid not in signalwire_data.LIVE_CALL_SIDS
+    )
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{signalwire_call.sid}/")
+    expect(page.get_by_role("heading", name="Call quality")).to_be_visible()
+    expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()
+    screenshot(page, "call-signalwire")
+
+    sinch_call = next(
+        c
+        for c in sinch_data.dataset(sandbox).history[next(iter(accounts.SINCH_APPLICATIONS))]
+        if c.result == "FAILED" and c.reason == "NOCREDITPARTNER"
+    )
+    page.goto(f"/calls/{sinch_call.call_id}/")
+    expect(page.get_by_text("the account has no credit left", exact=False)).to_be_visible()
+    expect(page.get_by_text("API offers no recordings.")).to_have_text(
+        "Sinch\u2019s API offers no recordings."
+    )
+    screenshot(page, "call-sinch")

@@ -1,0 +1,49 @@
+"""Signing in and out in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from .helpers import screenshot, sign_in
+
+
+def test_an_agent_signs_in_and_sees_only_their_projects(
+    page: Page, alice: User, bob: User, make_project
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    make_project("sinch", "umbrella-voice", members=[bob])
+
+    page.goto("/projects/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/projects/$"))
+    screenshot(page, "login")
+    sign_in(page, "alice", "alice-password-1")
+
+    expect(page).to_have_url(re.compile(r"/projects/$"))
+    expect(page.get_by_role("heading", name="My projects")).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile("Acme Support"))).to_be_visible()
+    expect(page.get_by_text("Umbrella Voice")).to_have_count(0)
+    screenshot(page, "projects")
+
+
+def test_a_wrong_password_shows_the_error_and_no_page(page: Page, alice: User) -> None:
+    page.goto("/accounts/login/")
+    sign_in(page, "alice", "not-her-password")
+
+    expect(page.get_by_role("alert")).to_have_text(re.compile("did not match"))
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_label("Username")).to_have_value("alice")
+    screenshot(page, "login-wrong-password")
+    page.goto("/projects/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_signing_out_ends_the_session(page: Page, alice: User) -> None:
+    sign_in(page, "alice", "alice-password-1")
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    page.goto("/projects/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/projects/$"))

@@ -1,0 +1,216 @@
+"""The search page in Chromium: results in place as the agent types, history, paging, states."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from callviewer.sandbox.core import Sandbox
+
+from .helpers import screenshot, sign_in
+
+MakeProject = Any  # the make_project fixture of tests/conftest.py
+ROWS = "#results tbody tr.call-row"
+
+
+def open_search(page: Page, query: str = "project=acme") -> None:
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/?{query}")
+    page.evaluate("window.__marker = 'same page'")  # gone if the page is ever reloaded
+
+
+def still_same_page(page: Page) -> bool:
+    return bool(page.evaluate("window.__marker === 'same page'"))
+
+
+def test_typing_a_number_updates_the_results_without_a_page_load(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page)
+    expect(page.locator(ROWS)).to_have_count(25)
+    sandbox.faults.delay = 0.5  # long enough to see the indicator
+
+    page.keyboard.press("/")  # focuses the number box
+    expect(page.get_by_label("Phone number")).to_be_focused()
+    page.keyboard.type("(206) 809-1239", delay=20)
+    expect(page.locator("#searching")).to_be_visible()
+    expect(page.locator("#results .summary")).to_contain_text("calls to or from +12068091239")
+
+    expect(page).to_have_url(re.compile(r"/calls/\?project=acme&number=%28206%29\+809-1239$"))
+    expect(page.locator(ROWS)).to_have_count(50)
+    assert still_same_page(page)
+    histories = [r for r in sandbox.requests_to("/call/get-call-history") if r.query]
+    # Debounced: one search per side for the whole number, not one per keystroke.
+    assert sorted(next(iter(r.query)) for r in histories) == ["from", "to"]
+    screenshot(page, "search-results")
+
+
+def test_the_back_button_restores_the_previous_search(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page)
+    page.get_by_label("Phone number").fill("2068091239")
+    expect(page.locator("#results .summary")).to_contain_text("calls to or from +12068091239")
+    page.get_by_label("Status").select_option("busy")
+    expect(page.locator("#results .summary")).to_contain_text("status busy")
+    expect(page).to_have_url(re.compile(r"status=busy"))
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"/calls/\?project=acme&number=2068091239$"))
+    expect(page.locator("#results .summary")).not_to_contain_text("status busy")
+    expect(page.locator("#results .summary")).to_contain_text("calls to or from +12068091239")
+    expect(page.get_by_label("Status")).to_have_value("")
+    expect(page.get_by_label("Phone number")).to_have_value("2068091239")
+    page.go_forward()
+    expect(page.locator("#results .summary")).to_contain_text("status busy")
+    expect(page.get_by_label("Status")).to_have_value("busy")
+
+
+def test_more_results_are_appended_in_place(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("signalwire", "sw", members=[alice])
+    open_search(page, "project=sw")
+    expect(page.locator(ROWS)).to_have_count(50)
+    first = page.locator(ROWS).first.get_attribute("data-href")
+
+    page.get_by_role("button", name="More results").click()
+
+    expect(page.locator(ROWS)).to_have_count(100)
+    assert page.locator(ROWS).first.get_attribute("data-href") == first
+    assert still_same_page(page)
+    expect(page).to_have_url(re.compile(r"/calls/\?project=sw$"))  # paging is not a new search
+
+
+def test_an_invalid_number_is_marked_next_to_its_field(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page)
+    page.get_by_label("Phone number").fill("206-80")
+
+    expect(page.locator("#error-number")).to_contain_text("“206-80” is not a complete phone number")
+    expect(page.get_by_label("Phone number")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#results")).to_contain_text("Nothing searched yet")
+    page.get_by_label("Phone number").fill("206-809-1239")
+    expect(page.locator("#error-number")).to_be_empty()
+    expect(page.get_by_label("Phone number")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_no_match_shows_the_empty_state(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page)
+    page.get_by_label("Phone number").fill("+1 999 555 0100")
+    page.get_by_label("Status").select_option("busy")
+
+    expect(page.locator("#results")).to_contain_text(
+        "No calls match: calls to or from +19995550100 (typed “+1 999 555 0100”), status busy."
+    )
+    screenshot(page, "search-empty")
+
+
+def test_a_failing_provider_shows_an_error_with_a_retry_that_works(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    make_project("signalwire", "sw", members=[alice])
+    open_search(page, "project=all")
+    sandbox.faults.down = True
+    page.get_by_label("Project").select_option("acme")
+
+    alert = page.locator("#results [role=alert]")
+    expect(alert).to_contain_text("TalkStack AI (project Acme): TalkStack AI is having trouble")
+    screenshot(page, "search-error")
+
+    sandbox.faults.down = False
+    page.get_by_role("button", name="Retry").click()
+    expect(page.locator(ROWS)).to_have_count(25)
+    assert still_same_page(page)
+
+
+def test_one_project_failing_among_all_shows_a_notice_beside_the_others_results(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    from callviewer.sandbox import accounts
+
+    make_project("talkstack", "acme", members=[alice])
+    make_project("signalwire", "sw", members=[alice])
+    make_project("sinch", "umbrella", members=[alice])
+    sandbox.faults.fail_sids[next(iter(accounts.SIGNALWIRE_PROJECTS))] = 500
+    open_search(page, "project=all")
+
+    expect(page.locator("#results .notice-error")).to_contain_text("SignalWire (project Sw) failed")
+    expect(page.locator(ROWS)).to_have_count(25)
+    screenshot(page, "search-all-one-failing")
+
+
+def test_a_row_opens_its_call(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page, "project=acme&number=%2B14152148508&match=from")
+    row = page.locator(ROWS).first
+    href = row.get_attribute("data-href")
+    assert href and href.endswith("?project=acme")
+    row.locator("td").nth(2).click()  # the From cell: not a link itself
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+
+
+def test_a_sinch_project_lists_the_calls_seen(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    from callviewer.calls.models import SeenCall
+
+    umbrella = make_project("sinch", "umbrella", members=[alice])
+    SeenCall.objects.create(
+        project=umbrella,
+        sid="9a" * 16,
+        status="completed",
+        direction="outbound",
+        from_number="+46701234567",
+        to_number="+12068091239",
+        start="2025-03-14T10:00:00Z",
+        duration=95,
+        cost="0.0420",
+        currency="EUR",
+    )
+    open_search(page, "project=umbrella")
+    expect(page.locator("#results")).to_contain_text("Calling API (v1) keeps no call history")
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page.locator(ROWS)).to_contain_text("0:01:35")
+    screenshot(page, "search-sinch")
+
+
+def test_number_status_and_dates_together_find_a_signalwire_call_in_place(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    from callviewer.sandbox import accounts, signalwire_data
+
+    make_project("signalwire", "sw", members=[alice])
+    calls = signalwire_data.calls(sandbox, next(iter(accounts.SIGNALWIRE_PROJECTS)))
+    target = next(c for c in calls if c.status == "completed" and c.to.startswith("+") and c.start)
+    assert target.start is not None
+    day = dt.datetime.fromtimestamp(target.start, dt.UTC).date()
+    open_search(page, "project=sw")
+
+    page.get_by_label("Phone number").fill(target.to)
+    page.get_by_label("To", exact=True).check()
+    page.get_by_label("Status").select_option("completed")
+    page.get_by_label("Started from").fill(day.isoformat())
+    page.get_by_label("Started until").fill(day.isoformat())
+
+    expect(page.locator("#results .summary")).to_contain_text(f"started on {day} (UTC)")
+    expect(page.locator(f'{ROWS}[data-href^="/calls/{target.sid}/"]')).to_have_count(1)
+    assert still_same_page(page)
+    last = sandbox.requests_to("/api/laml/")[-1].query
+    assert last["To"] == [target.to] and last["Status"] == ["completed"]
+    assert last["StartTime>"] == [day.isoformat()] and last["StartTime<"] == [day.isoformat()]
