@@ -128,7 +128,9 @@ def send(provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
             response = http.request(method, url, **kwargs)
         except httpx.ConnectTimeout as exc:
             if last:
-                raise TimedOut(provider, f"{provider} did not accept the connection in time.") from exc
+                raise TimedOut(
+                    provider, f"{provider} did not accept the connection in time."
+                ) from exc
         except httpx.TimeoutException as exc:
             raise TimedOut(provider, f"{provider} took too long to answer.") from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
@@ -186,7 +188,9 @@ def json_body(provider: str, response: httpx.Response) -> Any:
 
 
 @contextmanager
-def stream(provider: str, url: str, headers: dict[str, str] | None = None) -> Iterator[httpx.Response]:
+def stream(
+    provider: str, url: str, headers: dict[str, str] | None = None
+) -> Iterator[httpx.Response]:
     """Open a streamed GET (recording media). No retries once bytes flow; redirects not followed."""
     http = client(origin_of(url))
     try:

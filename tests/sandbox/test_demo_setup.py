@@ -84,7 +84,9 @@ def test_it_creates_the_accounts_and_gives_the_agent_every_project(
     assert admin.check_password("admin-pass-1")
     assert admin.is_superuser and admin.is_staff
     assert set(Project.objects.for_user(demo).values_list("slug", flat=True)) == SLUGS
-    assert "Demo projects (created 4, updated 0, unchanged 0): Acme Support (TalkStack AI)" in output
+    assert (
+        "Demo projects (created 4, updated 0, unchanged 0): Acme Support (TalkStack AI)" in output
+    )
     assert "demo-pass-1" not in output  # kept in .env; scripts/demo prints it beside the URL
 
 
