@@ -8,22 +8,18 @@ that would lead anywhere else, or to another resource, is refused rather than fe
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import email.utils
 import logging
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
 
-from . import http
+from . import http, values
 from .base import Field, MediaSource, Provider, url_check
 from .types import (
     FINAL_STATUSES,
-    STATUSES,
     Call,
     CredentialsRefused,
     Endpoint,
@@ -46,7 +42,6 @@ _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 SEARCHABLE_STATUSES = frozenset(
     {"queued", "ringing", "in-progress", "canceled", "completed", "busy", "failed", "no-answer"}
 )
-_STATUS_ALIASES = {"cancelled": "canceled", "noanswer": "no-answer", "inprogress": "in-progress"}
 _PHONE = re.compile(r"\+?\d{3,15}")
 
 
@@ -111,7 +106,7 @@ class SignalWire(Provider):
             response = self._get(f"{self._account_path}/Calls.json", params=_filters(query))
         self._raise_for_response(response, self._missing_list_message)
         items, next_uri = _list_page(self.label, http.json_body(self.label, response), "calls")
-        calls = [parse_call(item) for item in items if _text(item.get("sid"))]
+        calls = [parse_call(item) for item in items if values.text(item.get("sid"))]
         return SearchPage(calls=calls, next_cursor=next_uri or None)
 
     def list_recordings(self, call: Call) -> list[Recording]:
@@ -231,8 +226,8 @@ class SignalWire(Provider):
 
     def _recording(self, item: Mapping[str, Any]) -> Recording:
         """A listed recording; its media is the WAV beside its `.json` URI (recordings/main.tsp)."""
-        sid = _text(item.get("sid")).strip()
-        uri = _text(item.get("uri")).strip()
+        sid = values.text(item.get("sid")).strip()
+        uri = values.text(item.get("uri")).strip()
         if not uri and self.sid_fits(sid):
             uri = f"{self._account_path}/Recordings/{sid}.json"
         url = self._recording_url(uri)
@@ -240,9 +235,9 @@ class SignalWire(Provider):
         return Recording(
             url=str(media),
             sid=sid,
-            duration=_int(item.get("duration")),
-            channels=_int(item.get("channels")),
-            status=_text(item.get("status")),
+            duration=values.whole(item.get("duration")),
+            channels=values.whole(item.get("channels")),
+            status=values.text(item.get("status")),
         )
 
     def _raise_for_response(self, response: httpx.Response, not_found: str) -> None:
@@ -282,8 +277,8 @@ def _error_detail(response: httpx.Response) -> str:
         if isinstance(item, str):
             parts.append(item.strip().rstrip("."))
         elif isinstance(item, dict):
-            message = _text(item.get("message")).strip().rstrip(".")
-            code = _text(item.get("code")).strip()
+            message = values.text(item.get("message")).strip().rstrip(".")
+            code = values.text(item.get("code")).strip()
             parts.append(f"{message} (code {code})" if message and code else message)
     return "; ".join(p for p in parts if p)[:300].rstrip(".")
 
@@ -312,42 +307,32 @@ def _list_page(provider: str, body: Any, key: str) -> tuple[list[dict[str, Any]]
 # Reference: seeds/001 (CallResponse); PROVIDERS.md "get call" (direction, price, mos forms).
 def parse_call(obj: Mapping[str, Any], fallback_sid: str = "") -> Call:
     """One SignalWire call object as a Call; missing or odd fields become empty, not errors."""
-    raw_status = _text(obj.get("status")).strip()
-    status = _status(raw_status)
+    raw_status = values.text(obj.get("status")).strip()
+    status = values.status(raw_status)
     final = status in FINAL_STATUSES
-    duration = _int(obj.get("duration"))
+    duration = values.whole(obj.get("duration"))
     return Call(
-        sid=_text(obj.get("sid")).strip() or fallback_sid,
+        sid=values.text(obj.get("sid")).strip() or fallback_sid,
         provider=SignalWire.name,
         status=status,
         raw_status=raw_status,
-        direction=_text(obj.get("direction")).strip(),
+        direction=values.text(obj.get("direction")).strip(),
         from_=_endpoint(obj.get("from")),
         to=_endpoint(obj.get("to")),
-        start=_datetime(obj.get("start_time")),
-        end=_datetime(obj.get("end_time")),
+        start=values.moment(obj.get("start_time"), "SignalWire"),
+        end=values.moment(obj.get("end_time"), "SignalWire"),
         duration=duration if final else None,  # 0 while a call goes on means "not yet known"
         cost=_cost(obj.get("price"), obj.get("price_unit")),
         recordings=None,  # listed separately: list_recordings()
-        answered_by=_text(obj.get("answered_by")).strip(),
+        answered_by=values.text(obj.get("answered_by")).strip(),
         quality=_quality(obj),
         raw=dict(obj),
     )
 
 
-def _status(raw: str) -> str:
-    value = re.sub(r"[\s_]+", "-", raw.lower())
-    value = _STATUS_ALIASES.get(value.replace("-", ""), value)
-    return value if value in STATUSES else "unknown"
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or isinstance(value, dict | list) else str(value)
-
-
 def _endpoint(value: Any) -> Endpoint | None:
     """E.164 number or `sip:user@host` (seeds/002); `client:` names are usernames."""
-    text = _text(value).strip()
+    text = values.text(value).strip()
     if not text:
         return None
     if text.lower().startswith("sip:") or "@" in text:
@@ -359,62 +344,25 @@ def _endpoint(value: Any) -> Endpoint | None:
     return Endpoint(text, "unknown")
 
 
-def _datetime(value: Any) -> dt.datetime | None:
-    """RFC 2822 (seeds/001), SignalWire's "Sept" spelling included; ISO 8601 is accepted too."""
-    text = _text(value).strip()
-    if not text:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(re.sub(r"\bSept\b", "Sep", text))
-    except (TypeError, ValueError):
-        try:
-            when = dt.datetime.fromisoformat(text)
-        except ValueError:
-            log.warning("SignalWire call time not understood: %r", text[:60])
-            return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """A number, a numeric string, or None for null, garbage and non-finite values."""
-    if value is None or isinstance(value, bool | dict | list):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _int(value: Any) -> int | None:
-    number = _decimal(value)
-    if number is None:
-        return None
-    try:
-        return max(0, int(number))
-    except (ValueError, OverflowError):
-        return None
-
-
 def _cost(price: Any, unit: Any) -> Money | None:
     """The charge, whatever its sign: Twilio-style APIs send what was billed as negative."""
-    amount = _decimal(price)
+    amount = values.decimal(price)
     if amount is None:
         return None
-    return Money(abs(amount), _text(unit).strip().upper() or "USD")
+    return Money(abs(amount), values.text(unit).strip().upper() or "USD")
 
 
 def _quality(obj: Mapping[str, Any]) -> Quality | None:
-    sip = _text(obj.get("sip_result_code")).strip()
+    sip = values.text(obj.get("sip_result_code")).strip()
     quality = Quality(
-        mos=_decimal(obj.get("audio_in_mos")),
-        jitter_avg=_int(obj.get("audio_out_jitter_avg")),
-        jitter_min=_int(obj.get("audio_out_jitter_min")),
-        jitter_max=_int(obj.get("audio_out_jitter_max")),
-        rtt_avg=_int(obj.get("audio_rtt_avg")),
-        rtt_min=_int(obj.get("audio_rtt_min")),
-        rtt_max=_int(obj.get("audio_rtt_max")),
-        packets_lost=_int(obj.get("audio_out_lost")),
+        mos=values.decimal(obj.get("audio_in_mos")),
+        jitter_avg=values.whole(obj.get("audio_out_jitter_avg")),
+        jitter_min=values.whole(obj.get("audio_out_jitter_min")),
+        jitter_max=values.whole(obj.get("audio_out_jitter_max")),
+        rtt_avg=values.whole(obj.get("audio_rtt_avg")),
+        rtt_min=values.whole(obj.get("audio_rtt_min")),
+        rtt_max=values.whole(obj.get("audio_rtt_max")),
+        packets_lost=values.whole(obj.get("audio_out_lost")),
         sip_result_code=sip or None,
     )
     return None if quality == Quality() else quality

@@ -14,12 +14,11 @@ import hmac
 import logging
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 
-from . import http
+from . import http, values
 from .base import Field, MediaSource, Provider, url_check
 from .types import (
     Call,
@@ -230,15 +229,15 @@ def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", currency: str = "
     `currency` stands in when a money object has no currencyId (documented as nullable).
     """
     status_raw, result, reason = (_upper(obj.get(k)) for k in ("status", "result", "reason"))
-    if not status_raw and _text(obj.get("event")).lower() == "dice":
+    if not status_raw and values.text(obj.get("event")).lower() == "dice":
         status_raw = "FINAL"  # the Disconnected Call Event has no status: it is sent at the end
     status = _status(status_raw, result, reason)
     final = status_raw == "FINAL"
-    start = _datetime(obj.get("timestamp"))
-    duration = _int(obj.get("duration")) if final else None
+    start = values.moment(obj.get("timestamp"), "Sinch")
+    duration = values.whole(obj.get("duration")) if final else None
     end = start + dt.timedelta(seconds=duration) if start and duration is not None else None
     return Call(
-        sid=_text(obj.get("callId") or obj.get("callid")) or fallback_sid,
+        sid=values.text(obj.get("callId") or obj.get("callid")) or fallback_sid,
         provider=Sinch.name,
         status=status,
         raw_status=f"{status_raw}/{result}" if final and result else status_raw,
@@ -283,20 +282,16 @@ def _status(status: str, result: str, reason: str) -> str:
 
 
 def _upper(value: Any) -> str:
-    return _text(value).strip().upper()
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or isinstance(value, dict | list) else str(value)
+    return values.text(value).strip().upper()
 
 
 def _endpoint(value: Any) -> Endpoint | None:
     """`{type, endpoint}` (type in any case), or a bare string as DiCE sends `from`."""
     if isinstance(value, dict):
-        text = _text(value.get("endpoint")).strip()
-        kind = _ENDPOINT_KINDS.get(_text(value.get("type")).strip().lower(), "unknown")
+        text = values.text(value.get("endpoint")).strip()
+        kind = _ENDPOINT_KINDS.get(values.text(value.get("type")).strip().lower(), "unknown")
         return Endpoint(text, kind) if text else None
-    text = _text(value).strip()
+    text = values.text(value).strip()
     if not text:
         return None
     if text.lower().startswith("sip:") or "@" in text:
@@ -304,40 +299,12 @@ def _endpoint(value: Any) -> Endpoint | None:
     return Endpoint(text, "number" if _PHONE.fullmatch(text) else "username")
 
 
-def _datetime(value: Any) -> dt.datetime | None:
-    """ISO 8601 with "Z" or an offset, with or without a fraction; naive times are UTC."""
-    text = _text(value).strip()
-    if not text:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        log.warning("Sinch call timestamp not understood: %r", text[:60])
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return max(0, int(Decimal(str(value).strip())))
-    except (InvalidOperation, ValueError, OverflowError):
-        return None
-
-
 def _money(value: Any, currency: str) -> Money | None:
     """`{currencyId, amount}` as Money; None when the amount is missing or not a number."""
     if not isinstance(value, dict):
         return None
-    raw = value.get("amount")
-    if raw is None or isinstance(raw, bool) or raw == "":
+    amount = values.decimal(value.get("amount"))
+    if amount is None:
         return None
-    try:
-        amount = Decimal(str(raw).strip())
-    except InvalidOperation:
-        return None
-    if not amount.is_finite():
-        return None
-    code = _text(value.get("currencyId")).strip().upper()
+    code = values.text(value.get("currencyId")).strip().upper()
     return Money(amount, code or currency)

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import email.utils
 import json
 import logging
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import httpx
 
-from . import http
+from . import http, values
 from .base import Field, MediaSource, Provider, url_check
 from .types import (
     FINAL_STATUSES,
-    STATUSES,
     Call,
     Endpoint,
     Money,
@@ -33,7 +30,6 @@ log = logging.getLogger(__name__)
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
 # Spellings seen across Twilio-style APIs for the app's own status values.
-_STATUS_ALIASES = {"cancelled": "canceled", "noanswer": "no-answer", "inprogress": "in-progress"}
 # Keys that mark an object as a call rather than an envelope around one.
 _CALL_KEYS = frozenset({"callSid", "sid", "recordingUrls", "seconds", "date", "from", "to"})
 
@@ -306,9 +302,9 @@ def _item_sid(item: dict[str, Any]) -> str:
 def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") -> Call:
     """One TalkStack call object as a Call; missing or odd fields become empty, not errors."""
     raw_status = _text(obj.get("status")).strip()
-    status = _status(raw_status)
-    start = _datetime(obj.get("date"))
-    seconds = _int(obj.get("seconds"))
+    status = values.status(raw_status)
+    start = values.moment(obj.get("date"), "TalkStack")
+    seconds = values.whole(obj.get("seconds"))
     final = status in FINAL_STATUSES
     end = None
     if start is not None and final and seconds is not None:
@@ -334,12 +330,6 @@ def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") ->
     )
 
 
-def _status(raw: str) -> str:
-    value = re.sub(r"[\s_]+", "-", raw.lower())
-    value = _STATUS_ALIASES.get(value.replace("-", ""), value)
-    return value if value in STATUSES else "unknown"
-
-
 def _text(value: Any) -> str:
     """A data value as text: documented as strings, but numbers, booleans or null may come."""
     if value is None:
@@ -360,39 +350,9 @@ def _endpoint(value: Any) -> Endpoint | None:
     return Endpoint(text, "number" if _E164.fullmatch(text) else "username")
 
 
-def _datetime(value: Any) -> dt.datetime | None:
-    """`date` is RFC 2822 (seeds/000); ISO 8601 is accepted too. Naive times are UTC."""
-    text = _text(value).strip()
-    if not text:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        try:
-            when = dt.datetime.fromisoformat(text)
-        except ValueError:
-            log.warning("TalkStack call date not understood: %r", text[:60])
-            return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return max(0, int(Decimal(str(value).strip())))
-    except (InvalidOperation, ValueError, OverflowError):
-        return None
-
-
 def _money(value: Any, currency: str) -> Money | None:
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return Money(amount, currency) if amount.is_finite() else None
+    amount = values.decimal(value)
+    return None if amount is None else Money(amount, currency)
 
 
 def _recordings(value: Any) -> tuple[Recording, ...] | None:
