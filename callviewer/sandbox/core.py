@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -87,6 +87,9 @@ class LoggedRequest:
     body: bytes
 
 
+T = TypeVar("T")
+
+
 class Sandbox:
     """A running simulator: its URL, its faults, and the requests it has received."""
 
@@ -105,6 +108,8 @@ class Sandbox:
         self._lock = threading.Lock()
         self._server: WSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._kept: dict[Callable[[int, int], Any], Any] = {}
+        self._kept_lock = threading.Lock()
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -112,6 +117,17 @@ class Sandbox:
     def elapsed(self) -> float:
         """Seconds since the simulator started, plus the test clock offset."""
         return time.time() - self.started + self.clock_offset
+
+    def kept(self, make: Callable[[int, int], T]) -> T:
+        """`make(seed, start second)` on first use, then that value for the sandbox's life.
+
+        The providers' generated data sets live here; reset() keeps them.
+        """
+        with self._kept_lock:
+            if make not in self._kept:
+                self._kept[make] = make(self.seed, int(self.started))
+            value: T = self._kept[make]
+            return value
 
     def reset(self) -> None:
         with self._lock:

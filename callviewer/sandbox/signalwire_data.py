@@ -23,9 +23,7 @@ them with `sandbox.clock_offset`:
 from __future__ import annotations
 
 import random
-import threading
 import uuid
-import weakref
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -155,17 +153,9 @@ class Dataset:
     live: dict[str, LiveCall]  # by call SID
 
 
-_cache: weakref.WeakKeyDictionary[Sandbox, Dataset] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
 def dataset(sandbox: Sandbox) -> Dataset:
     """The sandbox's SignalWire data, made on first use and kept for the sandbox's life."""
-    with _lock:
-        data = _cache.get(sandbox)
-        if data is None:
-            data = _cache[sandbox] = _generate(sandbox.seed, int(sandbox.started))
-        return data
+    return sandbox.kept(_generate)
 
 
 def calls(sandbox: Sandbox, project_id: str) -> list[SimCall]:

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import math
 import random
-import threading
-import weakref
 from dataclasses import dataclass, replace
 
 from . import accounts
@@ -118,17 +116,9 @@ class Dataset:
     live: dict[str, LiveCall]
 
 
-_cache: weakref.WeakKeyDictionary[Sandbox, Dataset] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
 def dataset(sandbox: Sandbox) -> Dataset:
     """The sandbox's Sinch data, made on first use and kept for the sandbox's life."""
-    with _lock:
-        data = _cache.get(sandbox)
-        if data is None:
-            data = _cache[sandbox] = _generate(sandbox.seed, int(sandbox.started))
-        return data
+    return sandbox.kept(_generate)
 
 
 def seeded_call_ids(sandbox: Sandbox, application_key: str = "") -> list[str]:

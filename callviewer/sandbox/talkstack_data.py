@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import threading
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -126,17 +124,9 @@ class Dataset:
     recording_seconds: dict[str, int]  # "RE..." (no suffix) -> audio length
 
 
-_cache: weakref.WeakKeyDictionary[Sandbox, Dataset] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
 def dataset(sandbox: Sandbox) -> Dataset:
     """The sandbox's TalkStack data, made on first use and kept for the sandbox's life."""
-    with _lock:
-        data = _cache.get(sandbox)
-        if data is None:
-            data = _cache[sandbox] = _generate(sandbox.seed, int(sandbox.started))
-        return data
+    return sandbox.kept(_generate)
 
 
 def calls_now(sandbox: Sandbox, project_id: str) -> list[SimCall]:
