@@ -9,21 +9,40 @@ from callviewer.providers.types import Call
 
 from .models import SeenCall
 
+_SUMMARY = (
+    "status",
+    "direction",
+    "from_number",
+    "to_number",
+    "start",
+    "duration",
+    "cost",
+    "currency",
+    "last_seen",
+)
+
 
 def remember(project: Project, calls: Iterable[Call]) -> None:
-    """Insert or refresh the summary of each call (one query per call; pages are small)."""
-    for call in calls:
-        SeenCall.objects.update_or_create(
+    """Insert or refresh the summary of each call, in one query (an upsert on project + SID)."""
+    rows = {
+        call.sid: SeenCall(
             project=project,
             sid=call.sid,
-            defaults={
-                "status": call.status,
-                "direction": call.direction[:20],
-                "from_number": str(call.from_ or "")[:200],
-                "to_number": str(call.to or "")[:200],
-                "start": call.start,
-                "duration": call.duration,
-                "cost": call.cost.amount if call.cost else None,
-                "currency": call.cost.currency if call.cost else "",
-            },
+            status=call.status,
+            direction=call.direction[:20],
+            from_number=str(call.from_ or "")[:200],
+            to_number=str(call.to or "")[:200],
+            start=call.start,
+            duration=call.duration,
+            cost=call.cost.amount if call.cost else None,
+            currency=call.cost.currency if call.cost else "",
+        )
+        for call in calls
+    }  # one row per SID: an upsert may not touch the same row twice
+    if rows:
+        SeenCall.objects.bulk_create(
+            rows.values(),
+            update_conflicts=True,
+            unique_fields=["project", "sid"],
+            update_fields=_SUMMARY,
         )
