@@ -6,10 +6,19 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from callviewer.providers import http
 from callviewer.sandbox.core import Sandbox
 from callviewer.sandbox.server import start
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (a Redis one outlives the test database)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

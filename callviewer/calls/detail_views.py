@@ -68,27 +68,37 @@ def call_status(request: HttpRequest, sid: str) -> HttpResponse:
 
 @require_safe
 def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
-    """Recording `n` (1-based) of the call, streamed through callviewer; `?download=1` saves it."""
-    resolution = lookup.resolve(request.user, sid, request.GET.get("project", ""))
-    found = resolution.single
-    if found is None:
-        if resolution.failures:
-            first = resolution.failures[0].error
-            return recordings.plain(error_status(first), first.message)
-        return recordings.plain(404, f"No call {sid} in your projects.")
-    project, call = found.project, found.call
-    provider = project.client()
-    try:
-        listed = provider.list_recordings(call) if provider.supports_recordings else []
-    except ProviderError as exc:
-        return recordings.plain(error_status(exc), exc.message)
-    response, counts = recordings.serve(request, provider, listed, call.sid, n)
+    """Recording `n` (1-based) of the call, streamed through callviewer; `?download=1` saves it.
+
+    A browser seeking asks many ranges of one recording: the first request asks the provider
+    about the call, the next ones (same agent's project, within a few minutes) reuse its list.
+    """
+    slug = request.GET.get("project", "")
+    project = Project.objects.for_user(request.user).filter(slug=slug).first() if slug else None
+    listed = recordings.remembered(project, sid) if project else None
+    if project is None or listed is None:
+        resolution = lookup.resolve(request.user, sid, slug)
+        found = resolution.single
+        if found is None:
+            if resolution.failures:
+                first = resolution.failures[0].error
+                return recordings.plain(error_status(first), first.message)
+            return recordings.plain(404, f"No call {sid} in your projects.")
+        project, call = found.project, found.call
+        provider = project.client()
+        try:
+            listed = provider.list_recordings(call) if provider.supports_recordings else []
+        except ProviderError as exc:
+            return recordings.plain(error_status(exc), exc.message)
+        if call.is_final:
+            recordings.remember(project, sid, listed)
+    response, counts = recordings.serve(request, project.client(), listed, sid, n)
     if counts:
         download = request.GET.get("download") == "1"
         action = (
             AuditEvent.Action.DOWNLOAD_RECORDING if download else AuditEvent.Action.PLAY_RECORDING
         )
-        audit.record(request, action, project=project, call_sid=call.sid, detail=f"recording {n}")
+        audit.record(request, action, project=project, call_sid=sid, detail=f"recording {n}")
     return response
 
 

@@ -10,6 +10,8 @@ chunks: memory does not grow with the file.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -18,9 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
+from callviewer.projects.models import Project
 from callviewer.providers import http
 from callviewer.providers.base import MediaSource, Provider
 from callviewer.providers.types import ProviderError, Recording, TimedOut, UnexpectedAnswer
@@ -373,6 +377,27 @@ def serve(
     streamed["Cache-Control"] = "private, no-store"
     counts = request.method == "GET" and (byte_range is None or byte_range.from_start)
     return streamed, counts
+
+
+# How long a final call's list of recordings is reused for the range requests that follow.
+REMEMBER_SECONDS = 300
+
+
+def _remembered_key(project: Project, sid: str) -> str:
+    """Per project and call; a change to the project's settings (its hosts) starts afresh."""
+    settings = hashlib.sha256(json.dumps(project.settings, sort_keys=True).encode()).hexdigest()
+    return f"callviewer:recordings:{project.pk}:{settings[:16]}:{sid}"
+
+
+def remembered(project: Project, sid: str) -> list[Recording] | None:
+    """The recordings of a final call of `project` listed in the last few minutes, if any."""
+    listed = cache.get(_remembered_key(project, sid))
+    return listed if isinstance(listed, list) else None
+
+
+def remember(project: Project, sid: str, listed: list[Recording]) -> None:
+    """Keep a final call's recordings (their URLs came from the provider) for REMEMBER_SECONDS."""
+    cache.set(_remembered_key(project, sid), listed, REMEMBER_SECONDS)
 
 
 def _quiet_size(provider: Provider, recording: Recording) -> int | None:

@@ -400,6 +400,70 @@ def test_another_projects_recording_is_a_404(
     assert media_requests(sandbox) == []
 
 
+# Seeking: one question about the call, then only media
+
+
+def call_requests(sandbox: Sandbox) -> list[Any]:
+    return [r for r in sandbox.requests if r.path == "/call"]
+
+
+def test_seeking_asks_the_provider_about_the_call_once(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    for header in ("bytes=0-", "bytes=100000-", "bytes=200000-300000"):
+        assert agent.get(URL, HTTP_RANGE=header).status_code == 206
+    assert len(call_requests(sandbox)) == 1
+    assert len(media_requests(sandbox)) == 3
+
+
+def test_a_remembered_recording_is_still_no_one_elses(
+    sandbox: Sandbox, project: Project, agent: Client, bob: User, client: Client
+) -> None:
+    body(agent.get(URL))
+    other = Client()
+    other.force_login(bob)
+    response = other.get(URL, HTTP_RANGE="bytes=0-")
+    assert response.status_code == 404
+    assert len(media_requests(sandbox)) == 1
+
+
+def test_the_recordings_of_a_live_call_are_asked_for_each_time(
+    make_project: MakeProject, alice: User, agent: Client
+) -> None:
+    asked: list[str] = []
+    call = {"callSid": EXAMPLE_SID, "status": "in-progress", "recordingUrls": [TWILIO_URL]}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.host)
+        if request.url.host == "talkstack.test":
+            return httpx.Response(200, json=call)
+        return httpx.Response(200, headers={"Content-Type": "audio/x-wav"}, content=iter([b"RIFF"]))
+
+    make_project(
+        "talkstack",
+        "mocked",
+        members=[alice],
+        settings={
+            "base_url": "https://talkstack.test",
+            "twilio_base_url": "https://api.twilio.com",
+        },
+    )
+    with http.override_transport(httpx.MockTransport(handle)):
+        for _ in range(2):
+            assert body(agent.get(f"/calls/{EXAMPLE_SID}/recordings/1/?project=mocked")) == b"RIFF"
+    assert asked == ["talkstack.test", "api.twilio.com"] * 2
+
+
+def test_a_change_to_the_projects_hosts_forgets_the_remembered_recordings(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    body(agent.get(URL))
+    project.settings = project.settings | {"currency": "EUR"}
+    project.save()
+    body(agent.get(URL))
+    assert len(call_requests(sandbox)) == 2
+
+
 # Audit
 
 
