@@ -400,6 +400,10 @@ def remember(project: Project, sid: str, listed: list[Recording]) -> None:
     cache.set(_remembered_key(project, sid), listed, REMEMBER_SECONDS)
 
 
+def forget(project: Project, sid: str) -> None:
+    cache.delete(_remembered_key(project, sid))
+
+
 def _quiet_size(provider: Provider, recording: Recording) -> int | None:
     try:
         return size_of(provider, recording)
