@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -43,23 +42,6 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     waited: list[float] = []
     monkeypatch.setattr(http, "sleep", waited.append)
     return waited
-
-
-@pytest.fixture
-def answer_with() -> Iterator[Callable[[Handler], list[httpx.Request]]]:
-    """Serve every provider request from a handler; returns the requests seen."""
-    seen: list[httpx.Request] = []
-
-    def install(handler: Handler) -> list[httpx.Request]:
-        def record(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            return handler(request)
-
-        stack.enter_context(http.override_transport(httpx.MockTransport(record)))
-        return seen
-
-    with ExitStack() as stack:
-        yield install
 
 
 def in_turn(*outcomes: httpx.Response | Exception) -> Handler:

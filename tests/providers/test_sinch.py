@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from callviewer.providers import http, sinch
+from callviewer.providers import sinch
 from callviewer.providers.sinch import Sinch, parse_call, sign_request
 from callviewer.providers.types import (
     Call,
@@ -51,23 +50,6 @@ def make_client(sandbox: Sandbox, secret: str = SECRET, **settings: str) -> Sinc
 @pytest.fixture
 def client(sandbox: Sandbox) -> Sinch:
     return make_client(sandbox)
-
-
-@pytest.fixture
-def answer_with() -> Iterator[Callable[..., list[httpx.Request]]]:
-    """Serve every provider request from a handler at the HTTP seam; returns the requests seen."""
-    seen: list[httpx.Request] = []
-
-    def install(handler: Callable[[httpx.Request], httpx.Response]) -> list[httpx.Request]:
-        def record(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            return handler(request)
-
-        stack.enter_context(http.override_transport(httpx.MockTransport(record)))
-        return seen
-
-    with ExitStack() as stack:
-        yield install
 
 
 def offline(**settings: str) -> Sinch:

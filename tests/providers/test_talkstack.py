@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 
-from callviewer.providers import http
 from callviewer.providers.talkstack import TalkStack, call_list, parse_call
 from callviewer.providers.types import (
     Call,
@@ -58,23 +56,6 @@ def make_client(
 @pytest.fixture
 def talkstack(sandbox: Sandbox) -> TalkStack:
     return make_client(sandbox)
-
-
-@pytest.fixture
-def answer_with() -> Iterator[Callable[..., list[httpx.Request]]]:
-    """Serve every provider request from a handler at the HTTP seam; returns the requests seen."""
-    seen: list[httpx.Request] = []
-
-    def install(handler: Callable[[httpx.Request], httpx.Response]) -> list[httpx.Request]:
-        def record(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            return handler(request)
-
-        stack.enter_context(http.override_transport(httpx.MockTransport(record)))
-        return seen
-
-    with ExitStack() as stack:
-        yield install
 
 
 def seeded(sandbox: Sandbox, status: str) -> talkstack_data.SimCall:
