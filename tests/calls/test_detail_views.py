@@ -31,12 +31,6 @@ def project(make_project: MakeProject, alice: User) -> Project:
     return make_project("talkstack", members=[alice])
 
 
-@pytest.fixture
-def agent(client: Client, alice: User) -> Client:
-    client.force_login(alice)
-    return client
-
-
 def page(client: Client, sid: str, query: str = "", **headers: Any) -> tuple[int, str]:
     response = client.get(f"/calls/{sid}/{query}", **headers)
     return response.status_code, response.content.decode()

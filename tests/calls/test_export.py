@@ -32,12 +32,6 @@ def acme(make_project: MakeProject, alice: User) -> Project:
     return make_project("talkstack", "acme", members=[alice])
 
 
-@pytest.fixture
-def agent(client: Client, alice: User) -> Client:
-    client.force_login(alice)
-    return client
-
-
 def rows(response: Any) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 

@@ -43,12 +43,6 @@ def project(make_project: MakeProject, alice: User) -> Project:
     return make_project("talkstack", members=[alice])
 
 
-@pytest.fixture
-def agent(client: Client, alice: User) -> Client:
-    client.force_login(alice)
-    return client
-
-
 def body(response: Any) -> bytes:
     # The test client closes a response itself (a streamed one once its content is read). Closing
     # it again here would send request_finished, which closes the database connection in the

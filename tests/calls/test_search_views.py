@@ -44,12 +44,6 @@ def umbrella(make_project: MakeProject, alice: User) -> Project:
     return make_project("sinch", "umbrella", members=[alice])
 
 
-@pytest.fixture
-def agent(client: Client, alice: User) -> Client:
-    client.force_login(alice)
-    return client
-
-
 def sids(response: Any) -> list[str]:
     """The call SIDs of the result rows, in order."""
     return re.findall(r'data-href="/calls/([^/"]+)/\?project=', response.content.decode())
