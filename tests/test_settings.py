@@ -74,3 +74,44 @@ def test_debug_is_off_unless_asked_for() -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "False"
+
+
+def production(**env: str) -> dict[str, str]:
+    """The README's documented production settings (SQLite stands in for PostgreSQL)."""
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": SECRET,
+        "CREDENTIAL_KEYS": FERNET,
+        "ALLOWED_HOSTS": "callviewer.example.com",
+        "CSRF_TRUSTED_ORIGINS": "https://callviewer.example.com",
+        "SECURE_PROXY_SSL": "true",
+        "TRUSTED_PROXIES": "10.0.0.0/8",
+        "DATABASE_URL": "sqlite://:memory:",
+    } | env
+
+
+def check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CACHE_URL"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=base | {"DJANGO_SETTINGS_MODULE": "callviewer.settings"} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_deploy_is_silent_with_the_documented_production_settings() -> None:
+    result = check_deploy(**production())
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_warns_when_https_is_not_set_up() -> None:
+    result = check_deploy(**production(SECURE_PROXY_SSL="false"))
+
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr  # no HSTS
+    assert "security.W008" in result.stderr  # no redirect to HTTPS
