@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from callviewer import client_address
 from callviewer.projects.models import Project
 
 from .models import AuditEvent
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address. Behind a proxy, REMOTE_ADDR is set by the WSGI server's config."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, behind the proxies named in TRUSTED_PROXIES (client_address)."""
+    return client_address.client_ip(request)
 
 
 def record(
