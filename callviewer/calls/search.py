@@ -262,6 +262,16 @@ class Outcome:
     def numbers(self) -> list[str]:
         return sorted({n for r in self.results for n in r.numbers})
 
+    @property
+    def newest_first(self) -> bool:
+        """Whether the rows really are newest first: a provider's own order is not always so
+        (TalkStack does not document its history's order), and a page must not claim it."""
+        starts = [row.call.start for row in self.rows]
+        known = [start for start in starts if start is not None]
+        if starts[: len(known)] != known:  # a call without a start before one with a start
+            return False
+        return all(a >= b for a, b in zip(known, known[1:], strict=False))
+
 
 def number_problem(projects: Sequence[Project], number: str) -> str:
     """Why `number` cannot be searched in any of `projects` (each reads it in its region)."""

@@ -13,7 +13,8 @@ Follows seeds/000 and seeds/004. Where the docs are silent the simulator picks o
 - History answers newest first; 404 when nothing matches (as documented). The envelope is not
   documented: `sandbox.options["talkstack_envelope"]` picks it: "object" (default,
   `{"message", "status", "data": [...]}` like TalkStack's other endpoints), "list" (a bare
-  array), "calls" (the list under "calls") or "bad" (an object holding no list).
+  array), "calls" (the list under "calls") or "bad" (an object holding no list). The order is
+  not documented either: `sandbox.options["talkstack_order"] = "oldest_first"` reverses it.
 - Twilio media options: see talkstack_twilio.
 """
 
@@ -155,6 +156,8 @@ def get_call_history(request: SimRequest, sandbox: Sandbox) -> SimResponse:
     if not calls:
         return _error(404, "No calls found")
     items = [call_json(c, sandbox) for c in calls[:size]]
+    if sandbox.options.get("talkstack_order") == "oldest_first":
+        items.reverse()
     return _envelope(items, sandbox.options.get("talkstack_envelope", "object"))
 
 

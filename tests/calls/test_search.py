@@ -153,6 +153,24 @@ class TestMerge:
         result = search.ProjectResult(a, "A", lists={"": calls})
         assert [r.call.sid for r in search.merge([result])] == ["CA2", "CA1", "CA4", "CA5"]
 
+    @pytest.mark.parametrize(
+        ("starts", "newest_first"),
+        [
+            ([at(9), at(9), at(8), None], True),
+            ([at(9), at(9, 1)], False),
+            ([None, at(9)], False),
+            ([], True),
+        ],
+    )
+    def test_the_rows_say_newest_first_only_when_they_are(
+        self, db: None, make_project: MakeProject, starts: list[Any], newest_first: bool
+    ) -> None:
+        a = make_project("talkstack", "a")
+        calls = [call(f"CA{n}", start) for n, start in enumerate(starts)]
+        result = search.ProjectResult(a, "A", lists={"": calls})
+        outcome = search.Outcome([result], search.merge([result]))
+        assert outcome.newest_first is newest_first
+
 
 class TestRowTexts:
     def test_duration_cost_direction_and_recordings(

@@ -239,6 +239,18 @@ class TestResultsMatchTheProvider:
         ).json()["data"]
         assert sids(response) == [item["callSid"] for item in raw]
 
+    def test_newest_first_is_said_only_over_rows_that_are(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        in_order = agent.get("/calls/?project=acme&status=completed")
+        sandbox.options["talkstack_order"] = "oldest_first"
+        reversed_ = agent.get("/calls/?project=acme&status=completed")
+
+        assert "newest first" in words(in_order)
+        assert "newest first" not in words(reversed_)
+        assert "in the order TalkStack AI gave them" in words(reversed_)
+        assert sids(reversed_) == sids(in_order)[::-1]  # shown as given, not re-sorted
+
     def test_signalwire_rows_are_its_answer_row_for_row(
         self, sandbox: Sandbox, agent: Client, sw: Project
     ) -> None:
