@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import logging
 import math
 import re
@@ -270,7 +271,7 @@ class Outcome:
         known = [start for start in starts if start is not None]
         if starts[: len(known)] != known:  # a call without a start before one with a start
             return False
-        return all(a >= b for a, b in zip(known, known[1:], strict=False))
+        return all(a >= b for a, b in itertools.pairwise(known))
 
 
 def number_problem(projects: Sequence[Project], number: str) -> str:
