@@ -17,6 +17,7 @@ from callviewer.providers.base import Field
 
 from .crypto import UndecryptableSecret
 from .models import Project
+from .secrets import stale_secrets
 
 
 def setting_key(provider: str, name: str) -> str:
@@ -43,6 +44,7 @@ class ProjectAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.stored_settings: dict[str, Any] = dict(self.instance.settings)
         self.stored_secrets: dict[str, str] = {}
         self.undecryptable = False
         if self.instance.pk:
@@ -107,12 +109,16 @@ class ProjectAdminForm(forms.ModelForm):
         same_provider = self.instance.pk and self.instance.provider == provider
         secrets = dict(self.stored_secrets) if same_provider else {}
         secrets = {k: v for k, v in secrets.items() if k in {f.name for f in cls.secret_fields}}
+        entered: set[str] = set()
         for f in cls.secret_fields:
-            entered = cleaned.get(secret_key(provider, f.name))
-            if entered:
-                secrets[f.name] = entered
+            if value := cleaned.get(secret_key(provider, f.name)):
+                secrets[f.name] = value
+                entered.add(f.name)
             elif cleaned.get(clear_key(provider, f.name)):
                 secrets.pop(f.name, None)
+        kept = set(secrets) - entered
+        for name, problem in stale_secrets(cls, self.stored_settings, settings, kept).items():
+            self.add_error(secret_key(provider, name), problem)
         for name, problem in cls.validate(settings, secrets).items():
             is_secret = name in {f.name for f in cls.secret_fields}
             key = secret_key(provider, name) if is_secret else setting_key(provider, name)

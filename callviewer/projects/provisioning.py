@@ -7,8 +7,10 @@ The file is a JSON list of entries:
 
 The whole file is validated before anything is written; one bad entry means nothing changes.
 Projects are matched by slug: new slugs are created, known ones updated. On update, the
-secrets named in the file replace the stored ones and secrets left out are kept, so a file
-kept without secrets can still re-apply settings and membership.
+secrets named in the file replace the stored ones, a secret given as null is removed, and
+secrets left out are kept, so a file kept without secrets can still re-apply settings and
+membership — unless it changes the host a kept secret is sent to: then that secret must be
+given again (or removed), so a stored secret never goes to a host it was not entered for.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from callviewer.providers import registry
 
 from .crypto import UndecryptableSecret
 from .models import Project
+from .secrets import stale_secrets
 
 ENTRY_KEYS = ("slug", "name", "provider", "settings", "secrets", "members", "groups")
 REQUIRED_KEYS = ("slug", "name", "provider")
@@ -93,6 +96,11 @@ def _strings(raw: Any, where: str, errors: list[str]) -> dict[str, str]:
     return out
 
 
+def _nulls(raw: Any) -> set[str]:
+    """The keys given as null: for secrets, "remove the stored value"."""
+    return {str(k) for k, v in raw.items() if v is None} if isinstance(raw, dict) else set()
+
+
 def _names(raw: Any, where: str, errors: list[str]) -> list[str]:
     if raw is None:
         return []
@@ -131,6 +139,7 @@ def _validate_entry(
         )
     settings = _strings(raw.get("settings"), f"{label}: settings", errors)
     secrets = _strings(raw.get("secrets"), f"{label}: secrets", errors)
+    removed = _nulls(raw.get("secrets"))
     member_names = _names(raw.get("members"), f"{label}: members", errors)
     group_names = _names(raw.get("groups"), f"{label}: groups", errors)
     if provider in providers:
@@ -142,7 +151,7 @@ def _validate_entry(
                 f"{label}: settings.{key}: not a {cls.label} setting "
                 f"({', '.join(sorted(known_settings))})"
             )
-        for key in secrets.keys() - known_secrets:
+        for key in (secrets.keys() | removed) - known_secrets:
             errors.append(
                 f"{label}: secrets.{key}: not a {cls.label} secret "
                 f"({', '.join(sorted(known_secrets))})"
@@ -157,7 +166,11 @@ def _validate_entry(
                     errors.append(
                         f"{label}: secrets: the stored secrets cannot be decrypted; give them again"
                     )
-        merged = {k: v for k, v in (stored | secrets).items() if k in known_secrets}
+            kept = stored.keys() - secrets.keys() - removed
+            for name, problem in stale_secrets(cls, current.settings, settings, kept).items():
+                errors.append(f"{label}: secrets.{name}: {problem}")
+        kept_stored = {k: v for k, v in stored.items() if k not in removed}
+        merged = {k: v for k, v in (kept_stored | secrets).items() if k in known_secrets}
         for name, problem in cls.validate(settings, merged).items():
             where = "secrets" if name in known_secrets else "settings"
             errors.append(f"{label}: {where}.{name}: {problem}")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Iterator
+
+import httpx
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from callviewer.projects.models import Project
+from callviewer.providers import http
 from callviewer.sandbox import accounts
 
 TS_KEY = accounts.TALKSTACK_PROJECTS["ts-proj-acme-0001"]
+TWILIO_SID, TWILIO_TOKEN = next(iter(accounts.TWILIO_ACCOUNTS.items()))
+SW_TOKEN = next(iter(accounts.SIGNALWIRE_PROJECTS.values()))
+HOSTILE = "https://collector.evil.test"
 
 
 @pytest.fixture
@@ -17,6 +25,55 @@ def admin_client(admin_user: User) -> Client:
     client = Client()
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def editor_client(db: None) -> Client:
+    """Staff who may add and change projects, but not a superuser."""
+    editor = User.objects.create_user("eve", "eve@example.com", "eve-password-1", is_staff=True)
+    editor.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="projects",
+            codename__in=["view_project", "change_project", "add_project"],
+        )
+    )
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def outbound() -> Iterator[list[httpx.Request]]:
+    """Every provider request, answered 200 by a mock at the HTTP seam; the list of requests."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    with http.override_transport(httpx.MockTransport(answer)):
+        yield seen
+
+
+def carrying(requests: list[httpx.Request], secret: str) -> list[str]:
+    """The URLs of the requests that carry `secret` in clear or Basic auth, anywhere."""
+    found = []
+    for request in requests:
+        parts = [str(request.url), request.content.decode("latin-1")]
+        for value in request.headers.values():
+            parts.append(value)
+            if value.lower().startswith("basic "):
+                parts.append(base64.b64decode(value[6:]).decode("latin-1"))
+        if any(secret in part for part in parts):
+            found.append(str(request.url))
+    return found
+
+
+def current(project: Project, **overrides: str) -> dict[str, str]:
+    """What the change page posts back when nothing is touched: the project's own values."""
+    data = {"name": project.name, "slug": project.slug, "provider": project.provider}
+    data |= {f"{project.provider}__{k}": v for k, v in project.settings.items()}
+    return data | overrides
 
 
 def form_data(**overrides: str) -> dict[str, str]:
@@ -52,12 +109,7 @@ def test_the_change_page_never_shows_a_stored_secret(admin_client, make_project)
 
 def test_an_empty_secret_field_keeps_the_stored_value(admin_client, make_project):
     project = make_project("talkstack")
-    data = form_data(
-        name="Renamed",
-        slug=project.slug,
-        talkstack__secret__api_key="",
-        **{"talkstack__base_url": project.settings["base_url"]},
-    )
+    data = current(project, name="Renamed")
     response = admin_client.post(f"/admin/projects/project/{project.pk}/change/", data)
     assert response.status_code == 302
     project.refresh_from_db()
@@ -67,7 +119,7 @@ def test_an_empty_secret_field_keeps_the_stored_value(admin_client, make_project
 
 def test_the_clear_box_removes_an_optional_secret(admin_client, make_project):
     project = make_project("talkstack")
-    data = form_data(slug=project.slug, talkstack__secret__api_key="")
+    data = current(project)
     data["talkstack__clear__twilio_auth_token"] = "on"
     assert (
         admin_client.post(f"/admin/projects/project/{project.pk}/change/", data).status_code == 302
@@ -113,6 +165,77 @@ def test_switching_provider_needs_the_new_secrets_and_keeps_the_old_until_then(
     project.refresh_from_db()
     assert project.provider == "signalwire"
     assert project.get_secrets() == {"api_token": "new-token-123456"}
+
+
+def change(client: Client, project: Project, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    return client.post(f"/admin/projects/project/{project.pk}/change/", data)
+
+
+def test_a_new_base_url_without_the_api_key_again_is_refused(editor_client, make_project, outbound):
+    project = make_project("talkstack")
+    response = change(editor_client, project, current(project, talkstack__base_url=HOSTILE))
+    assert response.status_code == 200
+    assert (
+        "The Base URL changed: enter the API key again, so the stored one is never sent "
+        "to a new host." in response.content.decode()
+    )
+    project.refresh_from_db()
+    assert project.settings["base_url"] != HOSTILE
+    assert project.get_secrets()["api_key"] == TS_KEY
+    assert carrying(outbound, TS_KEY) == []
+
+
+def test_the_api_key_entered_again_goes_with_the_new_base_url(editor_client, make_project):
+    project = make_project("talkstack")
+    data = current(project, talkstack__base_url=HOSTILE, talkstack__secret__api_key="new-key-1")
+    assert change(editor_client, project, data).status_code == 302
+    project.refresh_from_db()
+    assert project.settings["base_url"] == HOSTILE
+    assert project.get_secrets()["api_key"] == "new-key-1"
+    # The Twilio host did not change: its secrets stay.
+    assert project.get_secrets()["twilio_auth_token"] == TWILIO_TOKEN
+
+
+def test_the_same_host_written_differently_keeps_the_stored_secrets(editor_client, make_project):
+    project = make_project("talkstack", settings={"base_url": "https://api.talkstackai.com"})
+    for written in ["https://API.talkstackai.com/", ""]:  # another spelling; the default
+        data = current(project, talkstack__base_url=written)
+        assert change(editor_client, project, data).status_code == 302
+        project.refresh_from_db()
+        assert project.get_secrets()["api_key"] == TS_KEY
+
+
+def test_a_new_twilio_host_needs_the_twilio_secrets_again_or_their_removal(
+    editor_client, make_project
+):
+    project = make_project("talkstack")
+    data = current(project, talkstack__twilio_base_url=HOSTILE)
+    page = change(editor_client, project, data).content.decode()
+    assert (
+        "The Twilio media base URL changed: enter the Twilio Auth Token again or remove it" in page
+    )
+    assert "enter the Twilio Account SID again or remove it" in page
+    assert "enter the API key again" not in page
+    data["talkstack__clear__twilio_auth_token"] = "on"
+    data["talkstack__secret__twilio_account_sid"] = "AC" + "9" * 32
+    assert change(editor_client, project, data).status_code == 302
+    project.refresh_from_db()
+    assert project.get_secrets() == {"api_key": TS_KEY, "twilio_account_sid": "AC" + "9" * 32}
+
+
+def test_a_signalwire_space_moved_to_the_same_base_url_keeps_the_token(editor_client, make_project):
+    project = make_project(
+        "signalwire", settings={"base_url": "", "space": "example.signalwire.com"}
+    )
+    data = current(
+        project, signalwire__space="", signalwire__base_url="https://Example.signalwire.com"
+    )
+    assert change(editor_client, project, data).status_code == 302
+    project.refresh_from_db()
+    assert project.get_secrets() == {"api_token": SW_TOKEN}
+    data = current(project, signalwire__base_url="https://other.signalwire.com")
+    page = change(editor_client, project, data).content.decode()
+    assert "The Base URL changed: enter the API token again" in page
 
 
 def test_an_agent_cannot_open_the_admin(client, alice):
