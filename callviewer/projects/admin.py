@@ -1,4 +1,4 @@
-"""Admin for projects: provider-aware form, members, and a "Test connection" action."""
+"""Admin for projects: provider-aware form, members, and Test connection (button and action)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest
 
 from callviewer.providers import registry
 
-from .connection import check_connection
+from .connection import check_connection, check_project
 from .forms import ProjectAdminForm, clear_key, secret_key, setting_key
 from .models import AgentPreference, Project
 
@@ -27,7 +24,6 @@ class ProjectAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ["members", "groups"]
     actions = ["test_connection"]
-    change_form_template = "admin/projects/project/change_form.html"
 
     class Media:
         js = ["js/admin_project.js"]
@@ -81,23 +77,32 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.action(description="Test connection to the provider")
     def test_connection(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
         for project in queryset:
-            level, text = check_connection(project)
+            level, text = check_project(project)
             self.message_user(request, f"{project.name} ({project.provider_label}): {text}", level)
 
-    def get_urls(self) -> list[Any]:
-        view = self.admin_site.admin_view(require_POST(self.test_connection_view))
-        return [
-            path("<int:pk>/test-connection/", view, name="projects_project_test_connection"),
-            *super().get_urls(),
-        ]
-
-    def test_connection_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        project = get_object_or_404(Project, pk=pk)
-        if not self.has_view_permission(request, project):
-            return HttpResponseRedirect(reverse("admin:index"))
-        level, text = check_connection(project)
-        self.message_user(request, f"{project.name} ({project.provider_label}): {text}", level)
-        return HttpResponseRedirect(reverse("admin:projects_project_change", args=[pk]))
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        # The form's Test connection button: the typed values are checked here, never saved.
+        form = context["adminform"].form
+        if isinstance(form, ProjectAdminForm) and form.testing:
+            if form.errors:
+                self.message_user(
+                    request, "Not tested: correct the errors below first.", messages.WARNING
+                )
+            else:
+                client = form.client()
+                level, text = check_connection(client)
+                self.message_user(
+                    request, f"{form.cleaned_data['name']} ({client.label}): {text}", level
+                )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(AgentPreference)

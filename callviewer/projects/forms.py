@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 
 from callviewer.providers import registry
-from callviewer.providers.base import Field
+from callviewer.providers.base import Field, Provider
 
 from .crypto import UndecryptableSecret
 from .models import Project
@@ -126,6 +126,21 @@ class ProjectAdminForm(forms.ModelForm):
         self.provider_settings = settings
         self.provider_secrets = secrets
         return cleaned
+
+    @property
+    def testing(self) -> bool:
+        """The Test connection button was pressed: check the typed values, save nothing."""
+        return self.is_bound and "_test_connection" in self.data
+
+    def is_valid(self) -> bool:
+        # Invalid for saving when testing, so the admin shows the form again with what was
+        # typed; ProjectAdmin.render_change_form runs the test on a form without errors.
+        return super().is_valid() and not self.testing
+
+    def client(self) -> Provider:
+        """A provider client with the typed settings and the entered or stored secrets."""
+        cls = registry()[self.cleaned_data["provider"]]
+        return cls(self.provider_settings, self.provider_secrets)
 
     def save(self, commit: bool = True) -> Project:
         project: Project = super().save(commit=False)

@@ -104,7 +104,7 @@ def test_the_change_page_never_shows_a_stored_secret(admin_client, make_project)
     for secret in project.get_secrets().values():
         assert secret not in page
     assert "••••" + TS_KEY[-4:] in page
-    assert "Test connection" in page
+    assert 'name="_test_connection"' in page
 
 
 def test_an_empty_secret_field_keeps_the_stored_value(admin_client, make_project):
@@ -283,16 +283,93 @@ def test_test_connection_reports_an_unexpected_answer(admin_client, make_project
     assert "unexpected answer." in run_action(admin_client, project)
 
 
-def test_test_connection_button_on_the_change_page(admin_client, make_project, sandbox):
+def press_test_connection(client: Client, url: str, data: dict[str, str]) -> tuple[str, str]:
+    """Press the form's Test connection button: (the messages, the page)."""
+    response = client.post(url, data | {"_test_connection": "Test connection"})
+    assert response.status_code == 200
+    return " | ".join(str(m) for m in response.context["messages"]), response.content.decode()
+
+
+def test_the_test_connection_button_checks_the_typed_values_and_saves_nothing(
+    editor_client, make_project, sandbox
+):
+    project = make_project("sinch", settings={"base_url": "http://127.0.0.1:9"})
+    before = (project.settings, project.secrets_encrypted, project.updated)
+    typed_secret = accounts.SINCH_APPLICATIONS[project.settings["application_key"]]
+    data = current(
+        project,
+        name="Typed",
+        sinch__base_url=sandbox.url,
+        sinch__secret__application_secret=typed_secret,
+    )
+    text, page = press_test_connection(
+        editor_client, f"/admin/projects/project/{project.pk}/change/", data
+    )
+    assert text == "Typed (Sinch): OK, the provider accepted the credentials."
+    assert 'value="Typed"' in page  # the form again, with what was typed
+    assert typed_secret not in page
+    project.refresh_from_db()
+    assert (project.settings, project.secrets_encrypted, project.updated) == before
+    assert project.name != "Typed"
+
+
+def test_the_test_connection_button_uses_the_stored_secret_on_the_same_host(
+    editor_client, make_project, sandbox
+):
+    project = make_project("signalwire")
+    text, _ = press_test_connection(
+        editor_client, f"/admin/projects/project/{project.pk}/change/", current(project)
+    )
+    assert "OK, the provider accepted the credentials." in text
+    assert sandbox.requests  # asked the provider
+
+
+def test_the_test_connection_button_never_sends_a_stored_secret_to_a_new_host(
+    editor_client, make_project, outbound
+):
+    project = make_project("talkstack")
+    data = current(project, talkstack__base_url=HOSTILE)
+    text, page = press_test_connection(
+        editor_client, f"/admin/projects/project/{project.pk}/change/", data
+    )
+    assert text == "Not tested: correct the errors below first."
+    assert "The Base URL changed: enter the API key again" in page
+    assert outbound == []
+    assert carrying(outbound, TS_KEY) == []
+
+
+def test_the_test_connection_button_reports_a_refused_typed_key(
+    editor_client, make_project, sandbox
+):
+    project = make_project("talkstack")
+    data = current(project, talkstack__secret__api_key="00" * 32)
+    text, page = press_test_connection(
+        editor_client, f"/admin/projects/project/{project.pk}/change/", data
+    )
+    assert "(TalkStack AI): credentials refused." in text
+    assert "00" * 32 not in page
+    assert project.get_secrets()["api_key"] == TS_KEY
+
+
+def test_the_test_connection_button_works_on_the_add_form(editor_client, sandbox):
+    data = form_data(talkstack__base_url=sandbox.url)
+    text, page = press_test_connection(editor_client, "/admin/projects/project/add/", data)
+    assert text == "Acme (TalkStack AI): OK, the provider accepted the credentials."
+    assert TS_KEY not in page
+    assert not Project.objects.exists()
+
+
+def test_the_change_page_offers_test_connection_only_to_who_may_change(
+    client, make_project, editor_client
+):
     project = make_project("sinch")
-    response = admin_client.post(
-        f"/admin/projects/project/{project.pk}/test-connection/", follow=True
-    )
-    assert "OK, the provider accepted the credentials." in response.content.decode()
-    assert (
-        admin_client.get(f"/admin/projects/project/{project.pk}/test-connection/").status_code
-        == 405
-    )
+    url = f"/admin/projects/project/{project.pk}/change/"
+    assert 'name="_test_connection"' in editor_client.get(url).content.decode()
+    viewer = User.objects.create_user("val", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_project"))
+    client.force_login(viewer)
+    assert 'name="_test_connection"' not in client.get(url).content.decode()
+    assert client.post(url, current(project) | {"_test_connection": "1"}).status_code == 403
 
 
 def test_undecryptable_secrets_are_reported_not_a_500(admin_client, make_project, settings):
