@@ -42,6 +42,10 @@ class ProjectAdmin(admin.ModelAdmin):
         kwargs["fields"] = ProjectAdminForm.Meta.fields
         return super().get_form(request, obj, change, **kwargs)
 
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        # The form notes who set each secret; only the admin knows who that is.
+        return form.save(commit=False, by=request.user.get_username())
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets: list[Any] = [(None, {"fields": ["name", "slug", "provider"]})]
         for name, cls in registry().items():
@@ -67,7 +71,8 @@ class ProjectAdmin(admin.ModelAdmin):
                         "fields": secret_fields,
                         "classes": classes,
                         "description": "Stored encrypted and never shown again. "
-                        "Leave a field empty to keep the stored value.",
+                        "Leave a field empty to keep the stored value; after a change of "
+                        "host, enter the secrets sent there again.",
                     },
                 )
             )

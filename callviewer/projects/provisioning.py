@@ -31,6 +31,8 @@ from .crypto import UndecryptableSecret
 from .models import Project
 from .secrets import stale_secrets
 
+# Who changed what, in the secrets' metadata and the audit trail, when the import did.
+IMPORTER = "import_projects"
 ENTRY_KEYS = ("slug", "name", "provider", "settings", "secrets", "members", "groups")
 REQUIRED_KEYS = ("slug", "name", "provider")
 
@@ -252,7 +254,7 @@ def apply(entries: list[Entry]) -> Summary:
             project.name = entry.name
             project.provider = entry.provider
             project.settings = entry.settings
-            project.set_secrets(entry.secrets)
+            project.set_secrets(entry.secrets, by=IMPORTER)
             project.save()
             project.members.set(entry.members)
             project.groups.set(entry.groups)

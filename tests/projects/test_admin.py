@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
+from django.utils import timezone
 
 from callviewer.projects.models import Project
 from callviewer.providers import http
@@ -98,13 +100,52 @@ def test_adding_a_project_encrypts_its_secrets(admin_client):
     assert TS_KEY not in project.secrets_encrypted
 
 
-def test_the_change_page_never_shows_a_stored_secret(admin_client, make_project):
-    project = make_project("talkstack")
+def runs(secret: str, length: int = 4) -> set[str]:
+    return {secret[i : i + length] for i in range(len(secret) - length + 1)}
+
+
+def test_the_change_page_shows_no_run_of_a_stored_secret(admin_client, make_project):
+    # "~" makes every run of four characters unlikely to occur in a page by chance.
+    distinct = {
+        "api_key": "Zq~Wx~Ec~Rv~Tb~Yn",
+        "twilio_account_sid": "AC~Mk~Lp~Oi~Uj",
+        "twilio_auth_token": "Tk~Jh~Gf~Ds~Aq",
+    }
+    project = make_project("talkstack", secrets=distinct)
     page = admin_client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
-    for secret in project.get_secrets().values():
-        assert secret not in page
-    assert "••••" + TS_KEY[-4:] in page
+    for secret in distinct.values():
+        assert [run for run in runs(secret) if run in page] == []
+    assert "••••" not in page
     assert 'name="_test_connection"' in page
+
+
+def test_the_change_page_says_when_and_by_whom_each_secret_was_set(
+    editor_client, make_project, monkeypatch
+):
+    monkeypatch.setattr(
+        timezone, "now", lambda: dt.datetime(2026, 11, 20, 14, 3, 30, tzinfo=dt.UTC)
+    )
+    project = make_project("talkstack", secrets={"twilio_auth_token": ""})
+    url = f"/admin/projects/project/{project.pk}/change/"
+    page = editor_client.get(url).content.decode()
+    assert "set 2026-11-20 14:03 UTC by tests. Leave empty to keep it." in page
+    assert "Not set." in page  # the Twilio Auth Token
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 11, 20, 15, 10, tzinfo=dt.UTC))
+    data = current(project, talkstack__secret__api_key="new-key-1")
+    data["talkstack__clear__twilio_account_sid"] = "on"
+    assert change(editor_client, project, data).status_code == 302
+    project.refresh_from_db()
+    assert project.secrets_meta == {
+        "api_key": {"set_at": "2026-11-20T15:10:00+00:00", "set_by": "eve"}
+    }
+    assert "set 2026-11-20 15:10 UTC by eve." in editor_client.get(url).content.decode()
+
+
+def test_a_secret_stored_before_its_metadata_says_so(admin_client, make_project):
+    project = make_project("sinch")
+    Project.objects.filter(pk=project.pk).update(secrets_meta={})
+    page = admin_client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
+    assert "stored (when and by whom was not recorded). Leave empty to keep it." in page
 
 
 def test_an_empty_secret_field_keeps_the_stored_value(admin_client, make_project):

@@ -212,3 +212,11 @@ def test_a_new_twilio_host_needs_its_secrets_again_or_null_to_remove_them(tmp_pa
 def test_a_null_secret_of_another_provider_is_named(tmp_path, people):
     message = fails(tmp_path, [entry(secrets={"api_key": API_KEY, "api_token": None})])
     assert "secrets.api_token: not a TalkStack AI secret" in message
+
+
+def test_the_import_is_noted_as_who_set_each_secret(tmp_path, people):
+    run(tmp_path, [entry()])
+    meta = Project.objects.get(slug="acme-support").secrets_meta
+    assert set(meta) == {"api_key"}
+    assert meta["api_key"]["set_by"] == "import_projects"
+    assert API_KEY not in str(meta)
