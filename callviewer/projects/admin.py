@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from callviewer.providers import registry
 
+from .changes import record_changes, record_deletion
 from .connection import check_connection, check_project
 from .forms import ProjectAdminForm, clear_key, secret_key, setting_key
 from .models import AgentPreference, Project
@@ -45,6 +46,20 @@ class ProjectAdmin(admin.ModelAdmin):
     def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
         # The form notes who set each secret; only the admin knows who that is.
         return form.save(commit=False, by=request.user.get_username())
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Members and groups are saved only now: the difference is complete after this.
+        record_changes(form.before, form.instance, form.secret_changes, request=request)
+
+    def delete_model(self, request: HttpRequest, obj: Project) -> None:
+        record_deletion(obj, request)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        for project in queryset:
+            record_deletion(project, request)
+        super().delete_queryset(request, queryset)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets: list[Any] = [(None, {"fields": ["name", "slug", "provider"]})]

@@ -18,6 +18,7 @@ from django.utils.html import escape
 from callviewer.providers import registry
 from callviewer.providers.base import Field, Provider
 
+from .changes import state_of
 from .crypto import UndecryptableSecret
 from .models import Project
 from .secrets import stale_secrets
@@ -56,6 +57,9 @@ class ProjectAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stored_settings: dict[str, Any] = dict(self.instance.settings)
+        self.secret_changes: dict[str, str] = {}
+        # Before any change, for the audit trail (ProjectAdmin.save_related).
+        self.before = state_of(self.instance) if self.is_bound and self.instance.pk else None
         self.stored_secrets: dict[str, str] = {}
         self.undecryptable = False
         if self.instance.pk:

@@ -27,6 +27,7 @@ from django.db import transaction
 
 from callviewer.providers import registry
 
+from .changes import record_changes, state_of
 from .crypto import UndecryptableSecret
 from .models import Project
 from .secrets import stale_secrets
@@ -247,17 +248,20 @@ def apply(entries: list[Entry]) -> Summary:
                 summary.unchanged.append(entry.slug)
                 continue
             if project is None:
+                before = None
                 project = Project(slug=entry.slug)
                 summary.created.append(entry.slug)
             else:
+                before = state_of(project)
                 summary.updated.append(entry.slug)
             project.name = entry.name
             project.provider = entry.provider
             project.settings = entry.settings
-            project.set_secrets(entry.secrets, by=IMPORTER)
+            secret_changes = project.set_secrets(entry.secrets, by=IMPORTER)
             project.save()
             project.members.set(entry.members)
             project.groups.set(entry.groups)
+            record_changes(before, project, secret_changes, by=IMPORTER)
     return summary
 
 
