@@ -192,3 +192,34 @@ def test_import_records_changes_as_import_projects_without_an_address(tmp_path, 
     for event in AuditEvent.objects.all():
         assert (event.user, event.username, event.ip_address) == (None, "import_projects", None)
     assert_no_secret_in_the_trail("s3cr3t-value-1")
+
+
+def test_a_save_that_fails_while_recording_changes_nothing(
+    editor_client, make_project, monkeypatch
+):
+    project = make_project("talkstack")
+    before = (project.settings, project.secrets_encrypted, project.secrets_meta)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the trail is down")
+
+    monkeypatch.setattr("callviewer.calls.audit.record", broken)
+    data = posted(project, name="Renamed", talkstack__secret__api_key="new-key-1")
+    with pytest.raises(RuntimeError):
+        editor_client.post(f"/admin/projects/project/{project.pk}/change/", data)
+    project.refresh_from_db()
+    assert project.name != "Renamed"
+    assert (project.settings, project.secrets_encrypted, project.secrets_meta) == before
+    assert project.get_secrets()["api_key"] == TS_KEY
+
+
+def test_an_import_that_fails_while_recording_changes_nothing(db, tmp_path, monkeypatch):
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the trail is down")
+
+    monkeypatch.setattr("callviewer.calls.audit.record_as", broken)
+    entry: dict[str, object] = {"slug": "acme", "name": "Acme", "provider": "sinch"}
+    entry |= {"settings": {"application_key": "k"}, "secrets": {"application_secret": "s"}}
+    with pytest.raises(RuntimeError):
+        import_file(tmp_path, [entry])
+    assert not Project.objects.exists()
