@@ -27,6 +27,7 @@ class ProjectAdmin(admin.ModelAdmin):
     actions = ["test_connection"]
 
     class Media:
+        css = {"all": ["css/admin_project.css"]}
         js = ["js/admin_project.js"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
@@ -119,9 +120,9 @@ class ProjectAdmin(admin.ModelAdmin):
             else:
                 client = form.client()
                 level, text = check_connection(client)
-                self.message_user(
-                    request, f"{form.cleaned_data['name']} ({client.label}): {text}", level
-                )
+                name = form.cleaned_data["name"]
+                unsaved = "Nothing is saved until you press Save."
+                self.message_user(request, f"{name} ({client.label}): {text} {unsaved}", level)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

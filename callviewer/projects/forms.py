@@ -82,9 +82,10 @@ class ProjectAdminForm(forms.ModelForm):
                     )
 
     def _setting_field(self, cls: type[Provider], f: Field, initial: str) -> forms.Field:
-        help_text = f.help + (f" Default: {f.default}." if f.default else "")
+        parts = [f.help, f"Default: {f.default}." if f.default else ""]
         if guarded := [s.label for s in cls.secret_fields if s.name in f.guards]:
-            help_text += f" Changing the host means entering the {' and '.join(guarded)} again."
+            parts.append(f"Changing the host means entering the {' and '.join(guarded)} again.")
+        help_text = " ".join(p for p in parts if p)
         if f.choices:
             return forms.ChoiceField(
                 label=f.label,
