@@ -84,7 +84,7 @@ def make_project(db: None, sandbox_server: Sandbox):  # type: ignore[no-untyped-
         slug = slug or f"{provider}-demo"
         project = Project(name=slug.replace("-", " ").title(), slug=slug, provider=provider)
         project.settings = base | (settings or {})
-        project.set_secrets(secret | (secrets or {}))
+        project.set_secrets(secret | (secrets or {}), by="tests")
         project.save()
         project.members.set(members)
         project.groups.set(groups)

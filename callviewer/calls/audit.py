@@ -1,4 +1,4 @@
-"""Recording who looked at what (AuditEvent)."""
+"""Recording who looked at what, and who changed which project (AuditEvent)."""
 
 from __future__ import annotations
 
@@ -33,4 +33,23 @@ def record(
         call_sid=call_sid[:80],
         detail=detail[:500],
         ip_address=client_ip(request),
+    )
+
+
+def record_as(
+    username: str,
+    action: str,
+    *,
+    project: Project | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    """record() for work done without a request (a management command): a name, no address."""
+    return AuditEvent.objects.create(
+        user=None,
+        username=username[:150],
+        action=action,
+        project=project,
+        project_slug=project.slug if project else "",
+        detail=detail[:500],
+        ip_address=None,
     )

@@ -35,7 +35,11 @@ class SeenCall(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who looked at what: call pages, recordings, searches and exports. Read-only in the admin."""
+    """Who looked at what, and who changed which project. Read-only in the admin.
+
+    Looked at: call pages, recordings, searches, exports. Changed: a project's settings, its
+    secrets (the fact, never a value) and who may see it.
+    """
 
     class Action(models.TextChoices):
         VIEW_CALL = "view_call", "Viewed call"
@@ -43,6 +47,11 @@ class AuditEvent(models.Model):
         DOWNLOAD_RECORDING = "download_recording", "Downloaded recording"
         SEARCH = "search", "Searched"
         EXPORT = "export", "Exported search"
+        CREATE_PROJECT = "create_project", "Created project"
+        CHANGE_PROJECT = "change_project", "Changed project settings"
+        CHANGE_SECRETS = "change_secrets", "Changed project secrets"
+        CHANGE_MEMBERS = "change_members", "Changed project members"
+        DELETE_PROJECT = "delete_project", "Deleted project"
 
     when = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

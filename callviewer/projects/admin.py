@@ -1,4 +1,4 @@
-"""Admin for projects: provider-aware form, members, and a "Test connection" action."""
+"""Admin for projects: provider-aware form, members, and Test connection (button and action)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest
 
 from callviewer.providers import registry
 
-from .connection import check_connection
+from .changes import record_changes, record_deletion
+from .connection import check_connection, check_project
 from .forms import ProjectAdminForm, clear_key, secret_key, setting_key
 from .models import AgentPreference, Project
 
@@ -27,9 +25,9 @@ class ProjectAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ["members", "groups"]
     actions = ["test_connection"]
-    change_form_template = "admin/projects/project/change_form.html"
 
     class Media:
+        css = {"all": ["css/admin_project.css"]}
         js = ["js/admin_project.js"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
@@ -45,6 +43,24 @@ class ProjectAdmin(admin.ModelAdmin):
         # The provider fields are added by the form itself; the model form covers only these.
         kwargs["fields"] = ProjectAdminForm.Meta.fields
         return super().get_form(request, obj, change, **kwargs)
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        # The form notes who set each secret; only the admin knows who that is.
+        return form.save(commit=False, by=request.user.get_username())
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Members and groups are saved only now: the difference is complete after this.
+        record_changes(form.before, form.instance, form.secret_changes, request=request)
+
+    def delete_model(self, request: HttpRequest, obj: Project) -> None:
+        record_deletion(obj, request)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        for project in queryset:
+            record_deletion(project, request)
+        super().delete_queryset(request, queryset)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets: list[Any] = [(None, {"fields": ["name", "slug", "provider"]})]
@@ -71,7 +87,8 @@ class ProjectAdmin(admin.ModelAdmin):
                         "fields": secret_fields,
                         "classes": classes,
                         "description": "Stored encrypted and never shown again. "
-                        "Leave a field empty to keep the stored value.",
+                        "Leave a field empty to keep the stored value; after a change of "
+                        "host, enter the secrets sent there again.",
                     },
                 )
             )
@@ -81,23 +98,32 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.action(description="Test connection to the provider")
     def test_connection(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
         for project in queryset:
-            level, text = check_connection(project)
+            level, text = check_project(project)
             self.message_user(request, f"{project.name} ({project.provider_label}): {text}", level)
 
-    def get_urls(self) -> list[Any]:
-        view = self.admin_site.admin_view(require_POST(self.test_connection_view))
-        return [
-            path("<int:pk>/test-connection/", view, name="projects_project_test_connection"),
-            *super().get_urls(),
-        ]
-
-    def test_connection_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        project = get_object_or_404(Project, pk=pk)
-        if not self.has_view_permission(request, project):
-            return HttpResponseRedirect(reverse("admin:index"))
-        level, text = check_connection(project)
-        self.message_user(request, f"{project.name} ({project.provider_label}): {text}", level)
-        return HttpResponseRedirect(reverse("admin:projects_project_change", args=[pk]))
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        # The form's Test connection button: the typed values are checked here, never saved.
+        form = context["adminform"].form
+        if isinstance(form, ProjectAdminForm) and form.testing:
+            if form.errors:
+                self.message_user(
+                    request, "Not tested: correct the errors below first.", messages.WARNING
+                )
+            else:
+                client = form.client()
+                level, text = check_connection(client)
+                name = form.cleaned_data["name"]
+                unsaved = "Nothing is saved until you press Save."
+                self.message_user(request, f"{name} ({client.label}): {text} {unsaved}", level)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(AgentPreference)

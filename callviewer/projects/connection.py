@@ -1,4 +1,4 @@
-"""Testing a project's connection to its provider, with a verdict an administrator can act on."""
+"""Testing a connection to a provider, with a verdict an administrator can act on."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 
 from django.contrib import messages
 
+from callviewer.providers.base import Provider
 from callviewer.providers.types import (
     CredentialsRefused,
     ProviderError,
@@ -20,15 +21,10 @@ from .models import Project
 log = logging.getLogger(__name__)
 
 
-def check_connection(project: Project) -> tuple[int, str]:
-    """(message level, verdict) for one real, light request to the project's provider."""
+def check_connection(client: Provider) -> tuple[int, str]:
+    """(message level, verdict) for one real, light request with this client's configuration."""
     try:
-        project.client().test_connection()
-    except UndecryptableSecret:
-        return messages.ERROR, (
-            "the stored secrets cannot be decrypted with the configured CREDENTIAL_KEYS; "
-            "enter them again."
-        )
+        client.test_connection()
     except CredentialsRefused as exc:
         return messages.ERROR, f"credentials refused. {exc.message}"
     except (ProviderUnavailable, TimedOut) as exc:
@@ -37,5 +33,17 @@ def check_connection(project: Project) -> tuple[int, str]:
         return messages.ERROR, f"unexpected answer. {exc.message}"
     except ProviderError as exc:
         return messages.ERROR, f"unexpected answer. {exc.message}"
-    log.info("connection test OK for project %s", project.slug)
+    log.info("connection test OK (%s)", client.label)
     return messages.SUCCESS, "OK, the provider accepted the credentials."
+
+
+def check_project(project: Project) -> tuple[int, str]:
+    """check_connection for a saved project, with its stored secrets."""
+    try:
+        client = project.client()
+    except UndecryptableSecret:
+        return messages.ERROR, (
+            "the stored secrets cannot be decrypted with the configured CREDENTIAL_KEYS; "
+            "enter them again."
+        )
+    return check_connection(client)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from callviewer.providers import PROVIDER_CHOICES, provider_class
 from callviewer.providers.base import Provider
 
-from .crypto import decrypt_secrets, encrypt_secrets
+from .crypto import UndecryptableSecret, decrypt_secrets, encrypt_secrets
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
@@ -32,6 +34,8 @@ class Project(models.Model):
     provider = models.CharField(max_length=20, choices=PROVIDER_CHOICES)
     settings = models.JSONField(default=dict, blank=True, help_text="Non-secret settings.")
     secrets_encrypted = models.TextField(blank=True, default="", editable=False)
+    # {name: {"set_at": ISO time, "set_by": username}}: what the admin shows of a secret.
+    secrets_meta = models.JSONField(default=dict, blank=True, editable=False)
     members = models.ManyToManyField(
         django_settings.AUTH_USER_MODEL, blank=True, related_name="callviewer_projects"
     )
@@ -51,8 +55,36 @@ class Project(models.Model):
     def get_secrets(self) -> dict[str, str]:
         return decrypt_secrets(self.secrets_encrypted)
 
-    def set_secrets(self, secrets: dict[str, str]) -> None:
-        self.secrets_encrypted = encrypt_secrets({k: v for k, v in secrets.items() if v})
+    def set_secrets(self, secrets: Mapping[str, str], *, by: str) -> dict[str, str]:
+        """Keep these secrets (empty ones dropped), noting when and by whom each changed.
+
+        Returns what changed, never a value: name -> "set", "replaced" or "removed".
+        """
+        new = {k: v for k, v in secrets.items() if v}
+        old: dict[str, str | None]
+        try:
+            old = dict(self.get_secrets())
+        except UndecryptableSecret:
+            # Unreadable: the secrets the metadata names were there, with unknown values.
+            old = dict.fromkeys(self.secrets_meta)
+        changes: dict[str, str] = {}
+        for name in sorted(old.keys() | new.keys()):
+            if name not in new:
+                changes[name] = "removed"
+            elif name not in old:
+                changes[name] = "set"
+            elif old[name] != new[name]:
+                changes[name] = "replaced"
+        meta = dict(self.secrets_meta)
+        now = timezone.now().isoformat(timespec="seconds")
+        for name, change in changes.items():
+            if change == "removed":
+                meta.pop(name, None)
+            else:
+                meta[name] = {"set_at": now, "set_by": by}
+        self.secrets_encrypted = encrypt_secrets(new)
+        self.secrets_meta = meta
+        return changes
 
     @property
     def provider_class(self) -> type[Provider]:

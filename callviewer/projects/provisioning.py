@@ -7,8 +7,10 @@ The file is a JSON list of entries:
 
 The whole file is validated before anything is written; one bad entry means nothing changes.
 Projects are matched by slug: new slugs are created, known ones updated. On update, the
-secrets named in the file replace the stored ones and secrets left out are kept, so a file
-kept without secrets can still re-apply settings and membership.
+secrets named in the file replace the stored ones, a secret given as null is removed, and
+secrets left out are kept, so a file kept without secrets can still re-apply settings and
+membership — unless it changes the host a kept secret is sent to: then that secret must be
+given again (or removed), so a stored secret never goes to a host it was not entered for.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ from django.db import transaction
 
 from callviewer.providers import registry
 
+from .changes import record_changes, state_of
 from .crypto import UndecryptableSecret
 from .models import Project
+from .secrets import stale_secrets
 
+# Who changed what, in the secrets' metadata and the audit trail, when the import did.
+IMPORTER = "import_projects"
 ENTRY_KEYS = ("slug", "name", "provider", "settings", "secrets", "members", "groups")
 REQUIRED_KEYS = ("slug", "name", "provider")
 
@@ -93,6 +99,11 @@ def _strings(raw: Any, where: str, errors: list[str]) -> dict[str, str]:
     return out
 
 
+def _nulls(raw: Any) -> set[str]:
+    """The keys given as null: for secrets, "remove the stored value"."""
+    return {str(k) for k, v in raw.items() if v is None} if isinstance(raw, dict) else set()
+
+
 def _names(raw: Any, where: str, errors: list[str]) -> list[str]:
     if raw is None:
         return []
@@ -131,6 +142,7 @@ def _validate_entry(
         )
     settings = _strings(raw.get("settings"), f"{label}: settings", errors)
     secrets = _strings(raw.get("secrets"), f"{label}: secrets", errors)
+    removed = _nulls(raw.get("secrets"))
     member_names = _names(raw.get("members"), f"{label}: members", errors)
     group_names = _names(raw.get("groups"), f"{label}: groups", errors)
     if provider in providers:
@@ -142,7 +154,7 @@ def _validate_entry(
                 f"{label}: settings.{key}: not a {cls.label} setting "
                 f"({', '.join(sorted(known_settings))})"
             )
-        for key in secrets.keys() - known_secrets:
+        for key in (secrets.keys() | removed) - known_secrets:
             errors.append(
                 f"{label}: secrets.{key}: not a {cls.label} secret "
                 f"({', '.join(sorted(known_secrets))})"
@@ -157,7 +169,11 @@ def _validate_entry(
                     errors.append(
                         f"{label}: secrets: the stored secrets cannot be decrypted; give them again"
                     )
-        merged = {k: v for k, v in (stored | secrets).items() if k in known_secrets}
+            kept = stored.keys() - secrets.keys() - removed
+            for name, problem in stale_secrets(cls, current.settings, settings, kept).items():
+                errors.append(f"{label}: secrets.{name}: {problem}")
+        kept_stored = {k: v for k, v in stored.items() if k not in removed}
+        merged = {k: v for k, v in (kept_stored | secrets).items() if k in known_secrets}
         for name, problem in cls.validate(settings, merged).items():
             where = "secrets" if name in known_secrets else "settings"
             errors.append(f"{label}: {where}.{name}: {problem}")
@@ -232,17 +248,20 @@ def apply(entries: list[Entry]) -> Summary:
                 summary.unchanged.append(entry.slug)
                 continue
             if project is None:
+                before = None
                 project = Project(slug=entry.slug)
                 summary.created.append(entry.slug)
             else:
+                before = state_of(project)
                 summary.updated.append(entry.slug)
             project.name = entry.name
             project.provider = entry.provider
             project.settings = entry.settings
-            project.set_secrets(entry.secrets)
+            secret_changes = project.set_secrets(entry.secrets, by=IMPORTER)
             project.save()
             project.members.set(entry.members)
             project.groups.set(entry.groups)
+            record_changes(before, project, secret_changes, by=IMPORTER)
     return summary
 
 

@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from .types import Call, Recording, SearchPage, SearchQuery
 
@@ -23,6 +24,11 @@ class Field:
     choices: tuple[str, ...] = ()
     # Returns an error message in plain words, or "" when the value is fine.
     check: Callable[[str], str] | None = None
+    # For a setting that names a host: the secrets sent there. A stored secret is never sent
+    # to a host other than the one it was entered for (`Provider.secrets_moved`).
+    guards: tuple[str, ...] = ()
+    # The host setting is a bare host name reached over HTTPS, not a base URL.
+    bare_host: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,35 @@ def url_check(value: str) -> str:
     if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", value):
         return "must be a base URL like https://host (no path)"
     return ""
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_origin(value: str, *, bare_host: bool = False) -> str:
+    """A host setting as scheme://host[:port], so one origin written two ways compares equal.
+
+    Only the harmless differences are smoothed (case, a trailing slash, the default port);
+    anything unusual (a path, user info, a query) is kept as written, so it counts as a change.
+    """
+    value = value.strip()
+    try:
+        parts = urlsplit(f"https://{value}" if bare_host else value)
+        port = parts.port
+    except ValueError:
+        return value
+    scheme = parts.scheme.lower()
+    if (
+        scheme not in _DEFAULT_PORTS
+        or not parts.hostname
+        or "@" in parts.netloc
+        or parts.path.strip("/")
+        or parts.query
+        or parts.fragment
+    ):
+        return value
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{scheme}://{host}" + ("" if port in (None, _DEFAULT_PORTS[scheme]) else f":{port}")
 
 
 class Provider(ABC):
@@ -84,6 +119,27 @@ class Provider(ABC):
                 errors[f.name] = f"{f.label} {problem}."
         return errors
 
+    @classmethod
+    def secrets_moved(
+        cls, before: Mapping[str, Any], after: Mapping[str, Any]
+    ) -> dict[str, tuple[Field, ...]]:
+        """Secrets whose host differs between two settings: name -> the host settings changed.
+
+        A secret's hosts are the origins its guarding settings name (a default counts). The
+        same single origin named by another setting (a SignalWire space, then the same host
+        as Base URL) is no move; with several origins, any difference is one.
+        """
+        moved: dict[str, tuple[Field, ...]] = {}
+        for secret in cls.secret_fields:
+            guards = [f for f in cls.settings_fields if secret.name in f.guards]
+            old, new = _hosts(guards, before), _hosts(guards, after)
+            if old == new:
+                continue
+            if len(set(old.values())) == 1 and set(old.values()) == set(new.values()):
+                continue
+            moved[secret.name] = tuple(f for f in guards if old.get(f.name) != new.get(f.name))
+        return moved
+
     @property
     def currency(self) -> str:
         return str(self.settings.get("currency") or "USD")
@@ -112,3 +168,13 @@ class Provider(ABC):
     @abstractmethod
     def test_connection(self) -> None:
         """A real, light request; raises ProviderError when it does not succeed."""
+
+
+def _hosts(fields: list[Field], settings: Mapping[str, Any]) -> dict[str, str]:
+    """Setting name -> the origin it names, for the host settings that are set (or defaulted)."""
+    hosts: dict[str, str] = {}
+    for f in fields:
+        value = str(settings.get(f.name) or "").strip() or f.default
+        if value:
+            hosts[f.name] = host_origin(value, bare_host=f.bare_host)
+    return hosts

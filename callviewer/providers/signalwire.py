@@ -66,8 +66,10 @@ class SignalWire(Provider):
             required=False,
             check=_space_check,
             help="e.g. example.signalwire.com; or set Base URL instead.",
+            guards=("api_token",),
+            bare_host=True,
         ),
-        Field("base_url", "Base URL", required=False, check=url_check),
+        Field("base_url", "Base URL", required=False, check=url_check, guards=("api_token",)),
         Field("project_id", "Project ID", check=_project_check),
         Field("phone_region", "Phone region", required=False, default="US"),
     )

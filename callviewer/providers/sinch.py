@@ -116,6 +116,7 @@ class Sinch(Provider):
             required=False,
             default="https://calling.api.sinch.com",
             check=url_check,
+            guards=("application_secret",),
         ),
         Field("phone_region", "Phone region", required=False, default="US"),
     )

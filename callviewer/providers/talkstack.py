@@ -68,6 +68,7 @@ class TalkStack(Provider):
             required=False,
             default="https://api.talkstackai.com",
             check=url_check,
+            guards=("api_key",),
         ),
         Field("currency", "Currency", required=False, default="USD", check=_currency_check),
         Field("phone_region", "Phone region", required=False, default="US", check=_region_check),
@@ -78,6 +79,7 @@ class TalkStack(Provider):
             default="https://api.twilio.com",
             check=url_check,
             help="The only host recordings are fetched from.",
+            guards=("twilio_account_sid", "twilio_auth_token"),
         ),
         # Optional links from the call page to the team's own admin, e.g.
         # https://admin.example.com/shifts/{shiftId}.

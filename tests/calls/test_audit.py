@@ -1,4 +1,4 @@
-"""The audit trail: read-only in the admin, and purged after the retention period."""
+"""The audit trail: written with or without a request, read-only in the admin, purged."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
+from callviewer.calls import audit
 from callviewer.calls.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,27 @@ def test_the_trail_cannot_be_added_to_changed_or_deleted_in_the_admin(admin_clie
     )
     assert bulk.status_code in (200, 302)
     assert AuditEvent.objects.get(pk=record.pk).call_sid == "CA1"
+
+
+def test_a_record_without_a_request_has_a_name_and_no_address(make_project: Any) -> None:
+    project = make_project("sinch")
+    made = audit.record_as(
+        "import_projects", AuditEvent.Action.CHANGE_SECRETS, project=project, detail="x" * 600
+    )
+    made.refresh_from_db()
+    assert (made.user, made.username, made.ip_address) == (None, "import_projects", None)
+    assert (made.project, made.project_slug) == (project, project.slug)
+    assert made.get_action_display() == "Changed project secrets"
+    assert len(made.detail) == 500
+
+
+def test_a_record_with_a_request_names_the_user_and_the_address(
+    rf: Any, admin_user: User, make_project: Any
+) -> None:
+    request = rf.post("/admin/", REMOTE_ADDR="192.0.2.7")
+    request.user = admin_user
+    made = audit.record(request, AuditEvent.Action.CHANGE_MEMBERS, project=make_project("sinch"))
+    assert (made.user, made.username, made.ip_address) == (admin_user, "root", "192.0.2.7")
 
 
 def test_agents_cannot_open_the_trail(client: Client, alice: User) -> None:

@@ -18,7 +18,7 @@ START = dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC)
 def project(db: None) -> Project:
     project = Project(name="Acme", slug="acme", provider="talkstack")
     project.settings = {"project_id": "p"}
-    project.set_secrets({"api_key": "k" * 64})
+    project.set_secrets({"api_key": "k" * 64}, by="tests")
     project.save()
     return project
 

@@ -17,7 +17,7 @@ SECRET = "very-secret-api-key-0123456789"
 
 def make(slug: str = "p") -> Project:
     project = Project(slug=slug, name=slug, provider="talkstack", settings={"project_id": "x"})
-    project.set_secrets({"api_key": SECRET})
+    project.set_secrets({"api_key": SECRET}, by="tests")
     project.save()
     return project
 

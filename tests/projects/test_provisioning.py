@@ -159,3 +159,64 @@ def test_each_provider_validates_its_own_fields(tmp_path, people):
     assert 'entry 1 ("sw"): secrets.api_token: API token is required.' in message
     assert 'entry 2 ("si"): settings.application_key: Application key is required.' in message
     assert 'entry 2 ("si"): settings.auth: Authentication must be one of: signed, basic.' in message
+
+
+def test_a_new_host_without_the_secret_again_is_refused_naming_entry_and_field(tmp_path, people):
+    run(tmp_path, [entry()])
+    moved = entry(settings={"project_id": "ts-proj-acme-0001", "base_url": "https://evil.test"})
+    message = fails(tmp_path, [moved | {"secrets": {}}])
+    assert (
+        'entry 1 ("acme-support"): secrets.api_key: The Base URL changed: enter the API key '
+        "again, so the stored one is never sent to a new host." in message
+    )
+    project = Project.objects.get(slug="acme-support")
+    assert project.settings["base_url"] == "http://127.0.0.1:9"
+    assert project.get_secrets() == {"api_key": API_KEY}
+
+
+def test_the_secret_given_again_goes_with_the_new_host(tmp_path, people):
+    run(tmp_path, [entry()])
+    settings = {"project_id": "ts-proj-acme-0001", "base_url": "https://new.test"}
+    run(tmp_path, [entry(settings=settings, secrets={"api_key": "cd" * 32})])
+    project = Project.objects.get(slug="acme-support")
+    assert project.settings["base_url"] == "https://new.test"
+    assert project.get_secrets() == {"api_key": "cd" * 32}
+
+
+def test_the_same_host_written_differently_keeps_the_stored_secret(tmp_path, people):
+    run(tmp_path, [entry()])
+    settings = {"project_id": "ts-proj-acme-0001", "base_url": "http://127.0.0.1:9/"}
+    assert "updated 1" in run(tmp_path, [entry(settings=settings, secrets={})])
+    assert Project.objects.get(slug="acme-support").get_secrets() == {"api_key": API_KEY}
+
+
+def test_a_new_twilio_host_needs_its_secrets_again_or_null_to_remove_them(tmp_path, people):
+    twilio = {"twilio_account_sid": "AC" + "1" * 32, "twilio_auth_token": "t" * 32}
+    run(tmp_path, [entry(secrets={"api_key": API_KEY} | twilio)])
+    settings = {
+        "project_id": "ts-proj-acme-0001",
+        "base_url": "http://127.0.0.1:9",
+        "twilio_base_url": "https://media.evil.test",
+    }
+    message = fails(tmp_path, [entry(settings=settings, secrets={})])
+    assert 'entry 1 ("acme-support"): secrets.twilio_auth_token: The Twilio media base URL ' in (
+        message
+    )
+    assert "secrets.twilio_account_sid: " in message
+    assert "secrets.api_key" not in message
+    removed = {"twilio_account_sid": None, "twilio_auth_token": None}
+    run(tmp_path, [entry(settings=settings, secrets=removed)])
+    assert Project.objects.get(slug="acme-support").get_secrets() == {"api_key": API_KEY}
+
+
+def test_a_null_secret_of_another_provider_is_named(tmp_path, people):
+    message = fails(tmp_path, [entry(secrets={"api_key": API_KEY, "api_token": None})])
+    assert "secrets.api_token: not a TalkStack AI secret" in message
+
+
+def test_the_import_is_noted_as_who_set_each_secret(tmp_path, people):
+    run(tmp_path, [entry()])
+    meta = Project.objects.get(slug="acme-support").secrets_meta
+    assert set(meta) == {"api_key"}
+    assert meta["api_key"]["set_by"] == "import_projects"
+    assert API_KEY not in str(meta)
