@@ -91,10 +91,10 @@ class SignalWire(Provider):
             raise NotFound(self.label, f"{sid[:40]!r} is not a SignalWire call SID (a UUID).")
         response = self._get(f"{self._account_path}/Calls/{sid}.json")
         self._raise_for_response(response, f"{self.label} has no call {sid} in this project.")
-        body = http.json_body(self.label, response)
+        body = values.answer(self.label, response)
         if not isinstance(body, dict):
             raise UnexpectedAnswer(self.label, f"{self.label} sent a call answer it cannot read.")
-        return parse_call(body, fallback_sid=sid)
+        return parse_call(body, fallback_sid=sid, project=self._project_id)
 
     def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
         if cursor:
@@ -105,8 +105,17 @@ class SignalWire(Provider):
                 return SearchPage(calls=[])  # SignalWire has no call in that status
             response = self._get(f"{self._account_path}/Calls.json", params=_filters(query))
         self._raise_for_response(response, self._missing_list_message)
-        items, next_uri = _list_page(self.label, http.json_body(self.label, response), "calls")
-        calls = [parse_call(item) for item in items if values.text(item.get("sid"))]
+        items, next_uri = _list_page(self.label, values.answer(self.label, response), "calls")
+        calls = [
+            parse_call(item, project=self._project_id)
+            for item in items
+            # A SID callviewer cannot open (get_call sends only UUIDs) is nothing to link to.
+            if self.sid_fits(values.text(item.get("sid")).strip())
+        ]
+        # An empty page, or one whose next page is itself, ends the list: "More results"
+        # would otherwise lead an agent round in circles.
+        if not items or (next_uri and self._is_same_page(next_uri, response)):
+            next_uri = ""
         return SearchPage(calls=calls, next_cursor=next_uri or None)
 
     def list_recordings(self, call: Call) -> list[Recording]:
@@ -117,10 +126,10 @@ class SignalWire(Provider):
         recordings: list[Recording] = []
         for _page in range(self.MAX_RECORDING_PAGES):
             self._raise_for_response(response, self._missing_list_message)
-            body = http.json_body(self.label, response)
+            body = values.answer(self.label, response)
             items, next_uri = _list_page(self.label, body, "recordings")
             recordings += [self._recording(item) for item in items]
-            if not next_uri:
+            if not items or not next_uri or self._is_same_page(next_uri, response):
                 break
             response = self._get(self._follow(next_uri, f"{self._account_path}/Recordings"))
         return recordings
@@ -144,7 +153,7 @@ class SignalWire(Provider):
             f"{self.label} does not know project {self._project_id} at {self._origin}. "
             "Check the space (or Base URL) and the project ID.",
         )
-        body = http.json_body(self.label, response)
+        body = values.answer(self.label, response)
         if not isinstance(body, dict):
             raise UnexpectedAnswer(
                 self.label, f"{self.label} sent a project answer it cannot read."
@@ -197,6 +206,11 @@ class SignalWire(Provider):
         if url.scheme not in ("http", "https") or url.userinfo:
             return None
         return url if http.origin_of(str(url)) == self._origin else None
+
+    def _is_same_page(self, next_uri: str, response: httpx.Response) -> bool:
+        """Whether `next_uri` leads back to the page `response` answered."""
+        url = self._same_origin(next_uri)
+        return url is not None and url == response.request.url
 
     def _follow(self, uri: str, resource: str) -> str:
         """A paging URI to fetch: on the project's origin and the same list, else refused.
@@ -265,17 +279,12 @@ class SignalWire(Provider):
 
 def _error_detail(response: httpx.Response) -> str:
     """The message of `{"code", "message", ...}` or of `{"errors": [...]}`, with its code."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    if not isinstance(body, dict):
-        return ""
+    body = values.error_body(response)
     items: list[Any] = body["errors"] if isinstance(body.get("errors"), list) else [body]
     parts = []
     for item in items[:3]:
         if isinstance(item, str):
-            parts.append(item.strip().rstrip("."))
+            parts.append(values.text(item).strip().rstrip("."))
         elif isinstance(item, dict):
             message = values.text(item.get("message")).strip().rstrip(".")
             code = values.text(item.get("code")).strip()
@@ -305,22 +314,30 @@ def _list_page(provider: str, body: Any, key: str) -> tuple[list[dict[str, Any]]
 
 
 # Reference: seeds/001 (CallResponse); PROVIDERS.md "get call" (direction, price, mos forms).
-def parse_call(obj: Mapping[str, Any], fallback_sid: str = "") -> Call:
-    """One SignalWire call object as a Call; missing or odd fields become empty, not errors."""
+def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", project: str = "") -> Call:
+    """One SignalWire call object as a Call; missing or odd fields become empty, not errors.
+
+    The SID is the answer's when it is a UUID, else the one asked for. `project` (the
+    SignalWire project ID) only goes into log lines.
+    """
+    obj = values.plain(dict(obj))
+    sid = values.text(obj.get("sid")).strip()
+    sid = sid if SignalWire.sid_fits(sid) or not fallback_sid else fallback_sid
+    source = values.Source(SignalWire.label, project, sid if SignalWire.sid_fits(sid) else "")
     raw_status = values.text(obj.get("status")).strip()
     status = values.status(raw_status)
     final = status in FINAL_STATUSES
     duration = values.whole(obj.get("duration"))
     return Call(
-        sid=values.text(obj.get("sid")).strip() or fallback_sid,
+        sid=sid,
         provider=SignalWire.name,
         status=status,
         raw_status=raw_status,
         direction=values.text(obj.get("direction")).strip(),
         from_=_endpoint(obj.get("from")),
         to=_endpoint(obj.get("to")),
-        start=values.moment(obj.get("start_time"), "SignalWire"),
-        end=values.moment(obj.get("end_time"), "SignalWire"),
+        start=values.time_field(obj, "start_time", source),
+        end=values.time_field(obj, "end_time", source),
         duration=duration if final else None,  # 0 while a call goes on means "not yet known"
         cost=_cost(obj.get("price"), obj.get("price_unit")),
         recordings=None,  # listed separately: list_recordings()

@@ -130,10 +130,10 @@ class Sinch(Provider):
             )
         response = self._get(CALL_PATH.format(call_id=sid))
         _raise_for_response(self.label, response, sid)
-        body = http.json_body(self.label, response)
+        body = values.answer(self.label, response)
         if not isinstance(body, dict):
             raise UnexpectedAnswer(self.label, f"{self.label} sent a call answer it cannot read.")
-        return parse_call(body, fallback_sid=sid, currency=self.currency)
+        return parse_call(body, fallback_sid=sid, currency=self.currency, project=self._key)
 
     def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
         raise NotSupported(
@@ -152,7 +152,7 @@ class Sinch(Provider):
         # is not in Sinch's error shape is more likely a wrong base URL, and is said so.
         response = self._get(CALL_PATH.format(call_id=NO_SUCH_CALL))
         if response.status_code == 404:
-            if "errorCode" in _error_body(response):
+            if "errorCode" in values.error_body(response):
                 return
             raise UnexpectedAnswer(
                 self.label,
@@ -164,8 +164,12 @@ class Sinch(Provider):
 
     # Plumbing
 
+    @property
+    def _key(self) -> str:
+        return str(self.settings.get("application_key", "")).strip()
+
     def _get(self, path: str) -> httpx.Response:
-        key = str(self.settings.get("application_key", "")).strip()
+        key = self._key
         secret = self.secrets.get("application_secret", "").strip()
         if self.settings.get("auth") == "basic":
             auth = basic_auth(key, secret)
@@ -183,23 +187,15 @@ class Sinch(Provider):
         return http.send(self.label, "GET", url, headers=headers)
 
 
-def _error_body(response: httpx.Response) -> dict[str, Any]:
-    """Sinch's {"errorCode", "message", "reference"}, or {} when the answer is not that."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def _raise_for_response(provider: str, response: httpx.Response, sid: str) -> None:
     """http.raise_for_response, in Sinch's words where its error body says more."""
     code = response.status_code
     if code < 300:
         return
-    error = _error_body(response)
-    said = str(error.get("message") or "").strip()[:200]
-    reference = str(error.get("reference") or "").strip()[:64]
+    # Sinch's {"errorCode", "message", "reference"}, or {} when the answer is not that.
+    error = values.error_body(response)
+    said = values.text(error.get("message")).strip()[:200]
+    reference = values.text(error.get("reference")).strip()[:64]
     detail = (f" Sinch said: {said}." if said else "") + (
         f" (Sinch reference {reference})" if reference else ""
     )
@@ -223,21 +219,29 @@ def _raise_for_response(provider: str, response: httpx.Response, sid: str) -> No
 
 
 # Reference: seeds/003 (get call information); PROVIDERS.md Sinch rows (debit, userRate, DiCE).
-def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", currency: str = "USD") -> Call:
+def parse_call(
+    obj: Mapping[str, Any], fallback_sid: str = "", currency: str = "USD", project: str = ""
+) -> Call:
     """One Sinch call object as a Call; missing or odd fields become empty, not errors.
 
     `currency` stands in when a money object has no currencyId (documented as nullable).
+    The ID is the answer's when it has Sinch's shape, else the one asked for. `project`
+    (the application key, which is not the secret) only goes into log lines.
     """
+    obj = values.plain(dict(obj))
+    sid = values.text(obj.get("callId") or obj.get("callid")).strip()
+    sid = sid if Sinch.sid_fits(sid) or not fallback_sid else fallback_sid
+    source = values.Source(Sinch.label, project, sid if Sinch.sid_fits(sid) else "")
     status_raw, result, reason = (_upper(obj.get(k)) for k in ("status", "result", "reason"))
     if not status_raw and values.text(obj.get("event")).lower() == "dice":
         status_raw = "FINAL"  # the Disconnected Call Event has no status: it is sent at the end
     status = _status(status_raw, result, reason)
     final = status_raw == "FINAL"
-    start = values.moment(obj.get("timestamp"), "Sinch")
+    start = values.time_field(obj, "timestamp", source)
     duration = values.whole(obj.get("duration")) if final else None
     end = start + dt.timedelta(seconds=duration) if start and duration is not None else None
     return Call(
-        sid=values.text(obj.get("callId") or obj.get("callid")) or fallback_sid,
+        sid=sid,
         provider=Sinch.name,
         status=status,
         raw_status=f"{status_raw}/{result}" if final and result else status_raw,

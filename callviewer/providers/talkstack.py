@@ -117,8 +117,13 @@ class TalkStack(Provider):
     def get_call(self, sid: str) -> Call:
         response = self._post("/call", {"sid": sid, "projectId": self._project_id})
         _raise_for_response(self.label, response)
-        body = http.json_body(self.label, response)
-        return parse_call(_call_object(self.label, body), self.currency, fallback_sid=sid)
+        body = values.answer(self.label, response)
+        return parse_call(
+            _call_object(self.label, body),
+            self.currency,
+            fallback_sid=sid,
+            project=self._project_id,
+        )
 
     def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
         size = self._page_size(cursor)
@@ -130,15 +135,16 @@ class TalkStack(Provider):
         if response.status_code == 404:  # documented: no call matches
             return SearchPage(calls=[])
         _raise_for_response(self.label, response)
-        items = call_list(self.label, http.json_body(self.label, response))
+        items = call_list(self.label, values.answer(self.label, response))[:size]
         shown = {_item_sid(item) for item in items[: size - self.PAGE_SIZE]}
         calls: list[Call] = []
-        for item in items[size - self.PAGE_SIZE : size]:
+        for item in items[size - self.PAGE_SIZE :]:
             sid = _item_sid(item)
-            if not sid or sid in shown:  # no SID: nothing to link to; repeats: already shown
+            # A SID callviewer cannot open is nothing to link to; repeats are already shown.
+            if not self.sid_fits(sid) or sid in shown:
                 continue
             shown.add(sid)
-            calls.append(parse_call(item, self.currency))
+            calls.append(parse_call(item, self.currency, project=self._project_id))
         if query.status == "unknown":  # TalkStack cannot filter on it: narrow this page here
             calls = [c for c in calls if c.status == "unknown"]
         if len(items) < size:
@@ -190,7 +196,7 @@ class TalkStack(Provider):
         if response.status_code == 404:  # a project with no calls yet is still a working one
             return
         _raise_for_response(self.label, response)
-        call_list(self.label, http.json_body(self.label, response))
+        call_list(self.label, values.answer(self.label, response))
 
     # Plumbing
 
@@ -231,12 +237,7 @@ class TalkStack(Provider):
 def _raise_for_response(provider: str, response: httpx.Response) -> None:
     """http.raise_for_response, with TalkStack's own words for a 400 (a missing field)."""
     if response.status_code == 400:
-        message = ""
-        try:
-            body = response.json()
-            message = str(body.get("message", ""))[:200] if isinstance(body, dict) else ""
-        except ValueError:
-            pass
+        message = values.text(values.error_body(response).get("message")).strip()[:200]
         detail = f": {message}" if message else "."
         raise UnexpectedAnswer(
             provider, f"{provider} rejected the request as incomplete{detail}", status=400
@@ -294,16 +295,26 @@ def _call_object(provider: str, body: Any) -> dict[str, Any]:
     raise UnexpectedAnswer(provider, f"{provider} sent a call answer callviewer cannot read.")
 
 
-def _item_sid(item: dict[str, Any]) -> str:
-    return str(item.get("callSid") or item.get("sid") or "")
+def _item_sid(item: Mapping[str, Any]) -> str:
+    return values.text(item.get("callSid")).strip() or values.text(item.get("sid")).strip()
 
 
 # Reference: seeds/000 (POST /call example response); seeds/004 says history items are alike.
-def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") -> Call:
-    """One TalkStack call object as a Call; missing or odd fields become empty, not errors."""
+def parse_call(
+    obj: Mapping[str, Any], currency: str, fallback_sid: str = "", project: str = ""
+) -> Call:
+    """One TalkStack call object as a Call; missing or odd fields become empty, not errors.
+
+    The SID is the answer's when it has TalkStack's shape, else the one asked for.
+    `project` (the TalkStack project ID) only goes into log lines.
+    """
+    obj = values.plain(dict(obj))
+    sid = _item_sid(obj)
+    sid = sid if TalkStack.sid_fits(sid) or not fallback_sid else fallback_sid
+    source = values.Source(TalkStack.label, project, sid if TalkStack.sid_fits(sid) else "")
     raw_status = _text(obj.get("status")).strip()
     status = values.status(raw_status)
-    start = values.moment(obj.get("date"), "TalkStack")
+    start = values.time_field(obj, "date", source)
     seconds = values.whole(obj.get("seconds"))
     final = status in FINAL_STATUSES
     end = None
@@ -311,7 +322,7 @@ def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") ->
         end = start + dt.timedelta(seconds=seconds)
     data = obj.get("data")
     return Call(
-        sid=_item_sid(dict(obj)) or fallback_sid,
+        sid=sid,
         provider=TalkStack.name,
         status=status,
         raw_status=raw_status,
@@ -322,7 +333,7 @@ def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") ->
         duration=seconds if final else None,  # 0 while a call is going on means "not yet known"
         cost=_money(obj.get("cost"), currency),
         recordings=_recordings(obj.get("recordingUrls")),
-        data=tuple((str(k), _text(v)) for k, v in data.items()) if isinstance(data, dict) else (),
+        data=tuple((k, _text(v)) for k, v in data.items()) if isinstance(data, dict) else (),
         partner_id=_text(obj.get("partnerId")),
         shift_id=_text(obj.get("shiftId")),
         assignment_id=_text(obj.get("assignmentId")),
@@ -331,14 +342,20 @@ def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") ->
 
 
 def _text(value: Any) -> str:
-    """A data value as text: documented as strings, but numbers, booleans or null may come."""
+    """A data value as clean text: documented as strings, but numbers, booleans or null come.
+
+    Objects and lists are shown as JSON (plain() has bounded their depth and cleaned them).
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        try:
+            return values.clean(json.dumps(values.plain(value), ensure_ascii=False))
+        except (ValueError, RecursionError):  # an int past Python's 4300-digit limit
+            return ""
+    return values.text(value)
 
 
 def _endpoint(value: Any) -> Endpoint | None:
@@ -360,7 +377,7 @@ def _recordings(value: Any) -> tuple[Recording, ...] | None:
         value = [value]
     if not isinstance(value, list):
         return None  # not in this answer: list_recordings() asks for the call
-    urls = [u.strip() for u in value if isinstance(u, str) and u.strip()]
+    urls = [values.clean(u).strip() for u in value if isinstance(u, str) and u.strip()]
     return tuple(Recording(url=u, sid=_recording_sid(u)) for u in urls)
 
 

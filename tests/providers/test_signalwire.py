@@ -507,6 +507,42 @@ def test_calls_without_a_sid_are_skipped(answer_with: Callable[..., list[httpx.R
     assert page.next_cursor is None
 
 
+def test_calls_whose_sid_is_not_a_uuid_are_not_listed(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    good = "6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70"
+    calls = [{"sid": s} for s in (good, "../x", "CA" + "0" * 32, ["a"], {"sid": good}, 12)]
+    answer_with(lambda r: httpx.Response(200, json={"next_page_uri": None, "calls": calls}))
+
+    assert [c.sid for c in offline().search(SearchQuery()).calls] == [good]
+
+
+def test_an_empty_page_ends_the_list_whatever_its_next_page_uri(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    next_uri = f"{ACCOUNT}/Calls.json?Page=1&PageToken=PAx"
+    answer_with(
+        lambda r: httpx.Response(200, json={"next_page_uri": next_uri, "calls": ["not a call"]})
+    )
+
+    page = offline().search(SearchQuery())
+
+    assert (page.calls, page.next_cursor) == ([], None)
+
+
+def test_a_next_page_uri_back_to_the_same_page_ends_the_list(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    cursor = f"{ACCOUNT}/Calls.json?Page=1&PageToken=PAx"
+    call = {"sid": "6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70"}
+    answer_with(lambda r: httpx.Response(200, json={"next_page_uri": cursor, "calls": [call]}))
+
+    page = offline().search(SearchQuery(), cursor)
+
+    assert [c.sid for c in page.calls] == [call["sid"]]
+    assert page.next_cursor is None
+
+
 def test_a_list_answer_without_calls_is_unexpected(
     answer_with: Callable[..., list[httpx.Request]],
 ) -> None:
@@ -635,6 +671,20 @@ def test_recording_uris_must_be_on_the_projects_origin(
 
 
 R1, R2 = "19e436af-5688-4307-b03b-bdb2b42b8142", "2071320d-ee82-4578-84e0-379fb227eb77"
+
+
+def test_a_recording_page_leading_back_to_itself_is_read_once(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        uri = request.url.raw_path.decode()  # the page's own URI, as a next_page_uri
+        return httpx.Response(200, json={"next_page_uri": uri, "recordings": [{"sid": R1}]})
+
+    seen = answer_with(handler)
+    recordings = offline().list_recordings(parse_call(fixture("call_twilio_style.json")))
+
+    assert [r.sid for r in recordings] == [R1]
+    assert len(seen) == 1
 
 
 def test_recording_pages_are_followed(answer_with: Callable[..., list[httpx.Request]]) -> None:

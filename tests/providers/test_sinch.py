@@ -257,6 +257,20 @@ def test_odd_money_and_duration_values_become_empty_not_errors() -> None:
     assert parse_call({}, fallback_sid="f" * 32).sid == "f" * 32
 
 
+def test_nul_characters_are_dropped_and_a_call_id_of_another_shape_is_not_taken() -> None:
+    body = fixture("call_seed_example.json") | {
+        "callId": "../other",
+        "from": {"type": "num\x00ber", "endpoint": "+1212\x005550123"},
+        "custom": "ticket\x00=1",
+    }
+
+    call = parse_call(body, fallback_sid="f" * 32)
+
+    assert call.sid == "f" * 32
+    assert call.from_ == Endpoint("+12125550123", "number")
+    assert call.raw["custom"] == "ticket=1"
+
+
 def test_every_seeded_call_parses_with_its_simulated_values(sandbox: Sandbox) -> None:
     kinds: set[tuple[str, str]] = set()
     for call_id in sinch_api.seeded_call_ids(sandbox):

@@ -458,6 +458,48 @@ def test_a_history_answer_that_is_not_json_is_an_unexpected_answer(
         TalkStack({"project_id": PROJECT}, {"api_key": "k"}).search(SearchQuery())
 
 
+def test_history_items_whose_sid_callviewer_cannot_open_are_not_listed(
+    answer_with: Callable[..., Any],
+) -> None:
+    items = [
+        {"callSid": EXAMPLE},
+        {"callSid": "CA1/../x"},
+        {"callSid": ["CA"]},
+        {"callSid": {"sid": EXAMPLE}},
+        {"sid": "  "},
+        {"callSid": EXAMPLE.lower().replace("ca", "CA", 1) + "\x00"},
+    ]
+    answer_with(lambda r: httpx.Response(200, json=items))
+
+    page = twilio_client().search(SearchQuery())
+
+    assert [c.sid for c in page.calls] == [EXAMPLE]
+
+
+def test_nul_characters_are_dropped_from_every_text_value() -> None:
+    call = parse_call(
+        {
+            "callSid": EXAMPLE + "\x00",
+            "status": "comp\x00leted",
+            "from": "+1415\x005550123",
+            "data": {"no\x00te": "a\x00b", "nested": {"k\x00": ["v\x00"]}},
+            "partnerId": "p\x00",
+            "recordingUrls": [MEDIA + "\x00"],
+        },
+        "USD",
+    )
+
+    assert (call.sid, call.status, call.from_) == (
+        EXAMPLE,
+        "completed",
+        Endpoint("+14155550123", "number"),
+    )
+    assert call.data == (("note", "ab"), ("nested", '{"k": ["v"]}'))
+    assert call.partner_id == "p"
+    assert call.recordings == (Recording(url=MEDIA, sid=f"RE{'a' * 32}"),)
+    assert "\x00" not in json.dumps(call.raw)
+
+
 # More results
 
 
