@@ -198,14 +198,19 @@ class SignalWire(Provider):
         return http.send(self.label, "GET", url, params=params, headers=headers)
 
     def _same_origin(self, uri: str) -> httpx.URL | None:
-        """`uri` (relative or absolute) as a URL on the project's origin, or None if it is not."""
+        """`uri` (relative or absolute) as a URL on the project's origin, or None if it is not.
+
+        A URI httpx cannot read (bad IDNA, bad port, ...) is not on it either.
+        """
+        origin = self._origin
         try:
-            url = httpx.URL(self._origin).join(uri.strip())
-        except (httpx.InvalidURL, TypeError, ValueError):
+            url = httpx.URL(origin).join(uri.strip())
+            same = http.origin_of(str(url)) == origin
+        except (httpx.InvalidURL, UnicodeError, TypeError, ValueError):
             return None
         if url.scheme not in ("http", "https") or url.userinfo:
             return None
-        return url if http.origin_of(str(url)) == self._origin else None
+        return url if same else None
 
     def _is_same_page(self, next_uri: str, response: httpx.Response) -> bool:
         """Whether `next_uri` leads back to the page `response` answered."""

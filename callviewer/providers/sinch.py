@@ -27,6 +27,7 @@ from .types import (
     Money,
     NotFound,
     NotSupported,
+    ProviderError,
     Recording,
     SearchPage,
     SearchQuery,
@@ -182,9 +183,20 @@ class Sinch(Provider):
                     "The project's Sinch application secret is not in the form Sinch issues "
                     "(base64). An administrator should copy it again from the Sinch dashboard.",
                 ) from exc
-        url = str(self.settings["base_url"]).rstrip("/") + path
         headers = auth | {"Content-Type": CONTENT_TYPE, "Accept": "application/json"}
-        return http.send(self.label, "GET", url, headers=headers)
+        return http.send(self.label, "GET", self._origin + path, headers=headers)
+
+    @property
+    def _origin(self) -> str:
+        """The Base URL's scheme://host[:port]; one httpx cannot read is the project's to fix."""
+        url = values.url(str(self.settings.get("base_url") or ""))
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise ProviderError(
+                self.label,
+                "The project's Sinch base URL is not a URL callviewer can use. "
+                "An administrator should correct it.",
+            )
+        return http.origin_of(str(url))
 
 
 def _raise_for_response(provider: str, response: httpx.Response, sid: str) -> None:

@@ -19,6 +19,7 @@ from .types import (
     Call,
     Endpoint,
     Money,
+    ProviderError,
     Recording,
     SearchPage,
     SearchQuery,
@@ -161,16 +162,15 @@ class TalkStack(Provider):
         return list(call.recordings or ())
 
     def media_source(self, recording: Recording) -> MediaSource:
-        allowed = httpx.URL(self.settings["twilio_base_url"])
+        allowed = self._setting_url("twilio_base_url", "Twilio media base URL")
         origin = http.origin_of(str(allowed))
         refused = UnexpectedAnswer(
             self.label,
             f"{self.label} gave a recording that is on a host callviewer does not fetch from.",
         )
-        try:
-            url = httpx.URL(recording.url)
-        except httpx.InvalidURL as exc:
-            raise refused from exc
+        url = values.url(recording.url)
+        if url is None:  # not a URL at all, or a host no DNS can hold (bad IDNA)
+            raise refused
         # Twilio redirects http media to https; go straight there rather than follow it.
         same_host = url.host == allowed.host and url.port is None and allowed.port is None
         if same_host and (url.scheme, allowed.scheme) == ("http", "https"):
@@ -214,8 +214,20 @@ class TalkStack(Provider):
             auth = {"Authorization": f"Bearer {key}"}
         else:
             auth = {"x-api-key": key}
-        url = str(self.settings["base_url"]).rstrip("/") + path
+        base = self._setting_url("base_url", "Base URL")
+        url = http.origin_of(str(base)) + path
         return http.send(self.label, "POST", url, json=body, params=params or {}, headers=auth)
+
+    def _setting_url(self, name: str, label: str) -> httpx.URL:
+        """A URL setting as httpx reads it; one it cannot read is the project's to fix."""
+        url = values.url(str(self.settings.get(name) or ""))
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise ProviderError(
+                self.label,
+                f"The project's {label} is not a URL callviewer can use. "
+                "An administrator should correct it.",
+            )
+        return url
 
     def _page_size(self, cursor: str | None) -> int:
         """The pageSize a cursor asks for; anything not made by search() starts over."""

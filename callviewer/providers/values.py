@@ -109,6 +109,18 @@ def error_body(response: httpx.Response) -> dict[str, Any]:
     return plain(body) if isinstance(body, dict) else {}
 
 
+def url(value: Any) -> httpx.URL | None:
+    """A URL as httpx reads it, or None when it cannot be read (bad IDNA, bad port, ...)."""
+    if not isinstance(value, str | httpx.URL):
+        return None
+    try:
+        parsed = httpx.URL(value)
+        parsed.host  # noqa: B018 (httpx decodes the host lazily: bad IDNA raises only here)
+    except (httpx.InvalidURL, UnicodeError, ValueError, TypeError):
+        return None
+    return parsed
+
+
 def text(value: Any) -> str:
     """A scalar as clean text; null, objects and lists as ""."""
     if value is None or isinstance(value, dict | list):

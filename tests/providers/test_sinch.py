@@ -22,6 +22,7 @@ from callviewer.providers.types import (
     Money,
     NotFound,
     NotSupported,
+    ProviderError,
     ProviderUnavailable,
     RateLimited,
     Recording,
@@ -567,6 +568,19 @@ def test_a_regional_host_is_used_and_the_path_alone_is_signed(
         SECRET,
     )
     assert request.headers["authorization"] == expected["Authorization"]
+
+
+@pytest.mark.parametrize("base", ["https://xn--zz", "https://xn--a.example/", "calling.api.sinch"])
+def test_a_base_url_callviewer_cannot_read_is_for_an_administrator_to_fix(
+    answer_with: Callable[..., list[httpx.Request]], base: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json=fixture("call_seed_example.json")))
+    client = offline(base_url=base)
+
+    for ask in (client.test_connection, lambda: client.get_call("ab" * 16)):
+        with pytest.raises(ProviderError, match="Sinch base URL is not a URL callviewer can use"):
+            ask()
+    assert seen == []
 
 
 def test_the_default_host_is_sinchs_global_one(

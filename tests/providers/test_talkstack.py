@@ -21,6 +21,7 @@ from callviewer.providers.types import (
     Endpoint,
     Money,
     NotFound,
+    ProviderError,
     ProviderUnavailable,
     RateLimited,
     Recording,
@@ -670,6 +671,9 @@ def test_http_twilio_media_is_upgraded_to_https() -> None:
     "url",
     [
         "https://evil.example.com/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
+        "https://xn--zz/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
+        "https://xn--a.example/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
+        "https://api.twilio.com:99999/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
         "https://api.twilio.com.evil.example.com/Recordings/RE1.mp3",
         "https://api.twilio.com@evil.example.com/Recordings/RE1.mp3",
         "https://user:pass@api.twilio.com/Recordings/RE1.mp3",
@@ -685,6 +689,29 @@ def test_media_on_any_other_host_is_refused(url: str) -> None:
 
     with pytest.raises(UnexpectedAnswer, match="host callviewer does not fetch from"):
         client.media_source(Recording(url=url))
+
+
+@pytest.mark.parametrize("base", ["https://xn--zz", "https://xn--a.example", "api.twilio.com"])
+def test_a_twilio_media_base_url_callviewer_cannot_read_is_for_an_administrator_to_fix(
+    base: str,
+) -> None:
+    client = TalkStack({"project_id": PROJECT, "twilio_base_url": base}, {"api_key": "k"})
+
+    with pytest.raises(ProviderError, match="Twilio media base URL is not a URL callviewer"):
+        client.media_source(Recording(url=MEDIA))
+
+
+@pytest.mark.parametrize("base", ["https://xn--zz", "https://xn--a.example/", "talkstack"])
+def test_a_base_url_callviewer_cannot_read_is_for_an_administrator_to_fix(
+    answer_with: Callable[..., Any], base: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json=[]))
+    client = TalkStack({"project_id": PROJECT, "base_url": base}, {"api_key": "k"})
+
+    for ask in (client.test_connection, lambda: client.get_call(EXAMPLE)):
+        with pytest.raises(ProviderError, match="Base URL is not a URL callviewer can use"):
+            ask()
+    assert seen == []
 
 
 def test_media_on_the_simulator_is_allowed_when_it_is_the_twilio_base(

@@ -172,3 +172,18 @@ def test_an_answer_nested_too_deeply_is_unexpected_not_a_crash(content: bytes) -
 )
 def test_an_error_body_that_is_not_an_object_is_empty(content: bytes) -> None:
     assert values.error_body(httpx.Response(400, content=content)) == {}
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://xn--a.example/", "https://xn--zz/", "http://[::1/x", "https://\x00/", None, 12],
+)
+def test_a_url_httpx_cannot_read_is_none(value: Any) -> None:
+    assert values.url(value) is None
+
+
+def test_a_url_httpx_can_read_is_parsed() -> None:
+    url = values.url("https://API.twilio.com/2010-04-01")
+
+    assert url is not None
+    assert (url.host, url.path) == ("api.twilio.com", "/2010-04-01")
