@@ -1,8 +1,9 @@
 """SignalWire Compatibility (LaML) API. Reference: seeds/001, seeds/002, PROVIDERS.md.
 
-Everything is read from one origin: the project's space (`https://{space}`) or its Base URL.
-Paging follows `next_page_uri`, which SignalWire gives relative to that origin; a cursor
-that would lead anywhere else, or to another resource, is refused rather than fetched.
+Everything is read from one origin: the project's space (`https://{space}`) or its Base URL,
+either of which may be pasted with the API path the docs print after the host. Paging
+follows `next_page_uri`, which SignalWire gives relative to that origin; a cursor that would
+lead anywhere else, or to another resource, is refused rather than fetched.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from . import http, values
-from .base import Field, MediaSource, Provider, url_check
+from .base import Field, MediaSource, Provider
 from .types import (
     FINAL_STATUSES,
     Call,
@@ -37,6 +38,12 @@ log = logging.getLogger(__name__)
 
 API_PATH = "/api/laml/2010-04-01"
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# The server as the docs print it (seeds/001 `servers`), pasted whole or as its host; the
+# path in any case, with or without a trailing slash.
+_BASE_URL = re.compile(r"(https?://[A-Za-z0-9.\-\[\]:]+)(?:/api/laml/2010-04-01)?/?", re.I)
+_SPACE = re.compile(
+    r"(?:https://)?([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)(?:/api/laml/2010-04-01)?/?", re.I
+)
 # The statuses SignalWire's call list can filter on (calls/main.tsp, plus no-answer, which
 # its calls carry); the app's others (initiated, voicemail, silence, unknown) never occur.
 SEARCHABLE_STATUSES = frozenset(
@@ -45,10 +52,33 @@ SEARCHABLE_STATUSES = frozenset(
 _PHONE = re.compile(r"\+?\d{3,15}")
 
 
-def _space_check(value: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+", value):
+def space_origin(value: str) -> str:
+    """`https://{host}` of a Space host setting, or "" when it is not one."""
+    match = _SPACE.fullmatch(value.strip())
+    url = values.url(f"https://{match.group(1)}") if match else None
+    return http.origin_of(str(url)) if url is not None else ""
+
+
+def base_url_origin(value: str) -> str:
+    """The scheme://host[:port] of a Base URL setting, or "" when it is not one."""
+    match = _BASE_URL.fullmatch(value.strip())
+    url = values.url(match.group(1)) if match else None
+    if url is None or not url.host:  # e.g. a host no DNS can hold (bad IDNA)
         return ""
-    return "must be a host like example.signalwire.com"
+    return http.origin_of(str(url))
+
+
+def _space_check(value: str) -> str:
+    return "" if space_origin(value) else "must be a host like example.signalwire.com"
+
+
+def _base_url_check(value: str) -> str:
+    if base_url_origin(value):
+        return ""
+    return (
+        "must be a base URL like https://example.signalwire.com, "
+        f"with nothing after the host but {API_PATH}"
+    )
 
 
 def _project_check(value: str) -> str:
@@ -67,7 +97,7 @@ class SignalWire(Provider):
             check=_space_check,
             help="e.g. example.signalwire.com; or set Base URL instead.",
         ),
-        Field("base_url", "Base URL", required=False, check=url_check),
+        Field("base_url", "Base URL", required=False, check=_base_url_check),
         Field("project_id", "Project ID", check=_project_check),
         Field("phone_region", "Phone region", required=False, default="US"),
     )
@@ -163,12 +193,25 @@ class SignalWire(Provider):
 
     @property
     def _origin(self) -> str:
+        """scheme://host[:port] of the Base URL, else https:// and the space host."""
         base_url = str(self.settings.get("base_url") or "").strip()
         space = str(self.settings.get("space") or "").strip()
         if base_url:
-            return http.origin_of(base_url)
+            if origin := base_url_origin(base_url):
+                return origin
+            raise ProviderError(
+                self.label,
+                "The project's SignalWire Base URL is not one callviewer can use. "
+                "An administrator should correct it.",
+            )
         if space:
-            return http.origin_of(f"https://{space}")
+            if origin := space_origin(space):
+                return origin
+            raise ProviderError(
+                self.label,
+                "The project's SignalWire space is not a host callviewer can use. "
+                "An administrator should correct it.",
+            )
         raise ProviderError(
             self.label, "The project has no SignalWire space set. An administrator should add it."
         )

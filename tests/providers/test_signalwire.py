@@ -21,6 +21,7 @@ from callviewer.providers.types import (
     Endpoint,
     Money,
     NotFound,
+    ProviderError,
     Quality,
     RateLimited,
     Recording,
@@ -246,7 +247,8 @@ def test_validation_needs_a_space_or_a_base_url() -> None:
 
 def test_validation_checks_the_space_and_project_id_forms() -> None:
     errors = SignalWire.validate(
-        {"project_id": "../../x", "space": "https://acme.signalwire.com/"}, {"api_token": ""}
+        {"project_id": "../../x", "space": "https://acme.signalwire.com/elsewhere"},
+        {"api_token": ""},
     )
 
     assert set(errors) == {"project_id", "space", "api_token"}
@@ -272,6 +274,113 @@ def test_base_url_wins_over_the_space(answer_with: Callable[..., list[httpx.Requ
     offline(base_url="http://127.0.0.1:8001/").test_connection()
 
     assert str(seen[0].url) == f"http://127.0.0.1:8001{ACCOUNT}.json"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "origin"),
+    [
+        ("https://example.signalwire.com/api/laml/2010-04-01", "https://example.signalwire.com"),
+        ("https://example.signalwire.com/api/laml/2010-04-01/", "https://example.signalwire.com"),
+        ("https://Example.SignalWire.com/API/LaML/2010-04-01", "https://example.signalwire.com"),
+        ("HTTPS://example.signalwire.com/", "https://example.signalwire.com"),
+        ("http://127.0.0.1:8001/api/laml/2010-04-01", "http://127.0.0.1:8001"),
+    ],
+)
+def test_a_base_url_pasted_as_the_docs_print_it_is_read_as_its_origin(
+    answer_with: Callable[..., list[httpx.Request]], base_url: str, origin: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json={"sid": PROJECT}))
+
+    assert (
+        SignalWire.validate({"project_id": PROJECT, "base_url": base_url}, {"api_token": TOKEN})
+        == {}
+    )
+    offline(base_url=base_url).test_connection()
+
+    assert str(seen[0].url) == f"{origin}{ACCOUNT}.json"
+
+
+@pytest.mark.parametrize(
+    "space",
+    [
+        "example.signalwire.com",
+        "https://example.signalwire.com",
+        "https://example.signalwire.com/",
+        "https://example.signalwire.com/api/laml/2010-04-01",
+        "example.signalwire.com/API/LAML/2010-04-01/",
+    ],
+)
+def test_a_space_given_as_a_url_is_read_as_its_host(
+    answer_with: Callable[..., list[httpx.Request]], space: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json={"sid": PROJECT}))
+
+    assert SignalWire.validate({"project_id": PROJECT, "space": space}, {"api_token": TOKEN}) == {}
+    offline(space=space).test_connection()
+
+    assert str(seen[0].url) == f"https://example.signalwire.com{ACCOUNT}.json"
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://example.signalwire.com/elsewhere",
+        "https://example.signalwire.com/api/laml/2010-04-01/Accounts",
+        "https://example.signalwire.com/api/laml",
+        "https://example.signalwire.com/api/laml/2010-04-01?x=1",
+        "https://user@example.signalwire.com",
+        "ftp://example.signalwire.com",
+        "example.signalwire.com",
+        "https://xn--zz/api/laml/2010-04-01",
+        "https://xn--a.example",
+        "not a url",
+    ],
+)
+def test_other_base_urls_are_refused_in_plain_words(base_url: str) -> None:
+    errors = SignalWire.validate(
+        {"project_id": PROJECT, "base_url": base_url}, {"api_token": TOKEN}
+    )
+
+    assert errors == {
+        "base_url": "Base URL must be a base URL like https://example.signalwire.com, "
+        "with nothing after the host but /api/laml/2010-04-01."
+    }
+
+
+@pytest.mark.parametrize(
+    "space",
+    [
+        "http://example.signalwire.com",
+        "example.signalwire.com/elsewhere",
+        "example.signalwire.com:8443",
+        "xn--zz.signalwire.com",
+        "signalwire",
+    ],
+)
+def test_other_spaces_are_refused_in_plain_words(space: str) -> None:
+    errors = SignalWire.validate({"project_id": PROJECT, "space": space}, {"api_token": TOKEN})
+
+    assert errors == {"space": "Space host must be a host like example.signalwire.com."}
+
+
+@pytest.mark.parametrize(
+    ("settings", "said"),
+    [
+        ({"base_url": "https://xn--zz/"}, "Base URL is not one callviewer can use"),
+        ({"base_url": "https://example.signalwire.com/x"}, "Base URL is not one"),
+        ({"space": "xn--a.example"}, "space is not a host callviewer can use"),
+    ],
+)
+def test_a_stored_setting_callviewer_cannot_read_is_for_an_administrator_to_fix(
+    answer_with: Callable[..., list[httpx.Request]], settings: dict[str, str], said: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json={"sid": PROJECT}))
+    client = SignalWire({"project_id": PROJECT} | settings, {"api_token": TOKEN})
+
+    for ask in (client.test_connection, lambda: client.get_call(UNKNOWN_SID)):
+        with pytest.raises(ProviderError, match=said):
+            ask()
+    assert seen == []
 
 
 # One call, against the simulator
