@@ -3,7 +3,8 @@
 Everything is read from one origin: the project's space (`https://{space}`) or its Base URL,
 either of which may be pasted with the API path the docs print after the host. Paging
 follows `next_page_uri`, which SignalWire gives relative to that origin; a cursor that would
-lead anywhere else, or to another resource, is refused rather than fetched.
+lead anywhere else, or to another resource, is refused rather than fetched. Recordings are
+fetched only from the project's own account on that origin.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 _BASE_URL = re.compile(r"(https?://[A-Za-z0-9.\-\[\]:]+)(?:/api/laml/2010-04-01)?/?", re.I)
 _SPACE = re.compile(
     r"(?:https://)?([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)(?:/api/laml/2010-04-01)?/?", re.I
+)
+# A recording of an account, account-level or under its call, as the metadata (`.json`) or
+# the media (`.mp3`, `.wav`, none): the two Twilio-compatible forms of a recording's `uri`.
+_RECORDING_PATH = re.compile(
+    re.escape(API_PATH)
+    + r"/Accounts/(?P<account>[^/]+)(?:/Calls/[A-Za-z0-9\-]+)?"
+    + r"/Recordings/(?P<sid>[A-Za-z0-9\-]+)(?P<ext>\.json|\.mp3|\.wav)?"
 )
 # The statuses SignalWire's call list can filter on (calls/main.tsp, plus no-answer, which
 # its calls carry); the app's others (initiated, voicemail, silence, unknown) never occur.
@@ -165,12 +173,12 @@ class SignalWire(Provider):
         return recordings
 
     def media_source(self, recording: Recording) -> MediaSource:
-        url = self._recording_url(recording.url)
+        url = self._media_url(recording.url)
         origin = self._origin
         # Media is public unless the project protects it; the project's own credentials go
         # to its own origin either way, so a protected project's recordings play too.
         return MediaSource(
-            url=str(url),
+            url=url,
             allowed_origins=frozenset({origin}),
             credential_origin=origin,
             headers=self._auth(),
@@ -274,28 +282,34 @@ class SignalWire(Provider):
             )
         return str(url)
 
-    def _recording_url(self, uri: str) -> httpx.URL:
-        """`uri` as a URL of one of the project's recordings, on its origin; else refused."""
+    def _media_url(self, uri: str) -> str:
+        """The media URL of one of the project's recordings, from any form of its URI.
+
+        Accepted: on the project's origin, `/Accounts/{project}/Recordings/{Sid}` or the
+        call-scoped `/Accounts/{project}/Calls/{CallSid}/Recordings/{Sid}`, with `.json`,
+        `.mp3`, `.wav` or no extension. Anything else is refused. The media is always the
+        account-level resource, the one recordings/main.tsp documents media for: WAV, or MP3
+        when the URI asked for `.mp3`. It is rebuilt from the checked SID, so what was checked
+        is what is fetched.
+        """
         url = self._same_origin(uri) if uri.strip() else None
-        prefix = f"{self._account_path}/Recordings/"
-        segments = set(url.path.split("/")) if url else set()
-        if url is None or not url.path.startswith(prefix) or segments & {".", ".."}:
+        match = _RECORDING_PATH.fullmatch(url.path) if url is not None else None
+        if match is None or match["account"].lower() != self._project_id.lower():
             raise UnexpectedAnswer(
                 self.label,
                 f"{self.label} gave a recording on a host callviewer does not fetch from.",
             )
-        return url
+        extension = ".mp3" if match["ext"] == ".mp3" else ".wav"
+        return f"{self._origin}{self._account_path}/Recordings/{match['sid']}{extension}"
 
     def _recording(self, item: Mapping[str, Any]) -> Recording:
-        """A listed recording; its media is the WAV beside its `.json` URI (recordings/main.tsp)."""
+        """A listed recording, with the URL of its media (see _media_url)."""
         sid = values.text(item.get("sid")).strip()
         uri = values.text(item.get("uri")).strip()
         if not uri and self.sid_fits(sid):
             uri = f"{self._account_path}/Recordings/{sid}.json"
-        url = self._recording_url(uri)
-        media = url.copy_with(path=re.sub(r"\.(json|wav|mp3)$", "", url.path) + ".wav", query=None)
         return Recording(
-            url=str(media),
+            url=self._media_url(uri),
             sid=sid,
             duration=values.whole(item.get("duration")),
             channels=values.whole(item.get("channels")),

@@ -30,7 +30,13 @@ log = logging.getLogger(__name__)
 
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
-# Spellings seen across Twilio-style APIs for the app's own status values.
+# Twilio's recording media, account-level or under its call (twilio.com/docs/voice/api/recording):
+# the only resources the project's Twilio credentials are sent to. The seed's own example
+# has placeholders ("xxxxxx") for the SIDs, so any letters and digits are accepted there.
+_TWILIO_MEDIA_PATH = re.compile(
+    r"/2010-04-01/Accounts/[A-Za-z0-9]+(?:/Calls/[A-Za-z0-9]+)?/Recordings/[A-Za-z0-9]+"
+    r"(?:\.mp3|\.wav)?"
+)
 # Keys that mark an object as a call rather than an envelope around one.
 _CALL_KEYS = frozenset({"callSid", "sid", "recordingUrls", "seconds", "date", "from", "to"})
 
@@ -179,11 +185,14 @@ class TalkStack(Provider):
             url.scheme not in ("http", "https")
             or url.userinfo
             or http.origin_of(str(url)) != origin
+            # The credentials are for recordings: any other Twilio resource is not fetched.
+            or not _TWILIO_MEDIA_PATH.fullmatch(url.path)
         ):
             raise refused
         headers = self._twilio_auth()
         return MediaSource(
-            url=str(url),
+            # What was checked is what is fetched: the decoded path, no query or fragment.
+            url=origin + url.path,
             allowed_origins=frozenset({origin}),
             credential_origin=origin if headers else "",
             headers=headers,

@@ -30,6 +30,9 @@ Options (`sandbox.options`):
   must refuse to follow it).
 - "signalwire_protect_media" (default False, SignalWire's default): media needs the
   project's Basic auth ("Protect Recording Media URLs").
+- "signalwire_call_scoped_uris": listed recordings give their `uri` in the call-scoped form
+  `/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json`, as Twilio's Call Recording
+  resource does; a client must still fetch media from the account-level resource.
 """
 
 from __future__ import annotations
@@ -177,9 +180,16 @@ def call_json(call: SimCall) -> dict[str, Any]:
     }
 
 
-def recording_json(recording: SimRecording) -> dict[str, Any]:
-    """A recording as the Recordings resource describes it (`recordings/models/core.tsp`)."""
+def recording_json(recording: SimRecording, call_scoped: bool = False) -> dict[str, Any]:
+    """A recording as the Recordings resource describes it (`recordings/models/core.tsp`).
+
+    `call_scoped`: its `uri` under its call, as Twilio's Call Recording resource gives it.
+    """
     path = f"{BASE}/Accounts/{recording.account_sid}/Recordings/{recording.sid}"
+    uri = path
+    if call_scoped:
+        uri = f"{BASE}/Accounts/{recording.account_sid}/Calls/{recording.call_sid}"
+        uri += f"/Recordings/{recording.sid}"
     end = recording.created + recording.duration
     return {
         "account_sid": recording.account_sid,
@@ -198,7 +208,7 @@ def recording_json(recording: SimRecording) -> dict[str, Any]:
         "source": recording.source,
         "status": "completed",
         "error_code": None,
-        "uri": path + ".json",
+        "uri": uri + ".json",
         "subresource_uris": {"transcriptions": path + "/Transcriptions.json"},
     }
 
@@ -381,7 +391,15 @@ def list_recordings(request: SimRequest, sandbox: Sandbox) -> SimResponse:
         if value := request.arg("DateCreated"):
             when = _when("DateCreated", value)
             found = [r for r in found if _time_matches(r.created, "", when)]
-        return _page(request, sandbox, found, lambda r: r.sid, "recordings", recording_json)
+        call_scoped = bool(sandbox.options.get("signalwire_call_scoped_uris"))
+        return _page(
+            request,
+            sandbox,
+            found,
+            lambda r: r.sid,
+            "recordings",
+            lambda r: recording_json(r, call_scoped),
+        )
     except BadFilter as exc:
         return _bad_request(exc)
 

@@ -754,29 +754,86 @@ def test_recording_fields_in_other_forms_are_read(
     assert (second.duration, second.channels, second.status) == (4, 1, "stopped")
 
 
+CALL_SID = "6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70"
+SPACE = "https://example.signalwire.com"
+
+
+@pytest.mark.parametrize("scope", ["", f"/Calls/{CALL_SID}"], ids=["account", "call-scoped"])
 @pytest.mark.parametrize(
-    ("uri", "accepted"),
+    ("extension", "media"), [(".json", ".wav"), (".wav", ".wav"), ("", ".wav"), (".mp3", ".mp3")]
+)
+@pytest.mark.parametrize("host", [SPACE, f"{SPACE}:443", ""], ids=["absolute", "port", "relative"])
+def test_recording_uris_of_the_project_in_every_form_give_its_media(
+    answer_with: Callable[..., list[httpx.Request]],
+    scope: str,
+    extension: str,
+    media: str,
+    host: str,
+) -> None:
+    uri = f"{host}{ACCOUNT}{scope}/Recordings/r1{extension}"
+    body = {"next_page_uri": None, "recordings": [{"sid": "r1", "uri": uri, "duration": "3"}]}
+    answer_with(lambda r: httpx.Response(200, json=body))
+
+    (recording,) = offline().list_recordings(parse_call(fixture("call_twilio_style.json")))
+
+    # Media from the account-level resource, the one SignalWire documents media for; MP3
+    # when the URI asked for it, else WAV.
+    assert recording.url == f"{SPACE}{ACCOUNT}/Recordings/r1{media}"
+    assert offline().media_source(Recording(url=uri)).url == recording.url
+
+
+OTHER_ACCOUNT = f"{BASE}/Accounts/{UNKNOWN_SID}"
+
+
+@pytest.mark.parametrize(
+    "uri",
     [
-        (f"https://example.signalwire.com{ACCOUNT}/Recordings/r1.json", True),
-        (f"https://example.signalwire.com:443{ACCOUNT}/Recordings/r1.json", True),
-        (f"https://evil.example{ACCOUNT}/Recordings/r1.json", False),
-        (f"http://example.signalwire.com{ACCOUNT}/Recordings/r1.json", False),
-        (f"//evil.example{ACCOUNT}/Recordings/r1.json", False),
+        f"https://evil.example{ACCOUNT}/Recordings/r1.json",
+        f"http://example.signalwire.com{ACCOUNT}/Recordings/r1.json",
+        f"//evil.example{ACCOUNT}/Recordings/r1.json",
+        f"https://xn--zz{ACCOUNT}/Recordings/r1.json",
+        f"https://xn--a.example{ACCOUNT}/Calls/{CALL_SID}/Recordings/r1.json",
+        f"{OTHER_ACCOUNT}/Recordings/r1.json",
+        f"{OTHER_ACCOUNT}/Calls/{CALL_SID}/Recordings/r1.json",
+        f"{ACCOUNT}/Calls/{CALL_SID}/../../../Accounts/{UNKNOWN_SID}/Recordings/r1.json",
+        f"{ACCOUNT}/Calls/%2e%2e/Recordings/r1.json",
+        f"{ACCOUNT}/Recordings/r1/Transcriptions.json",
+        f"{ACCOUNT}/Recordings/r1.JSON",
+        f"{ACCOUNT}/Calls/{CALL_SID}/Recordings.json",
+        f"{ACCOUNT}/Calls/{CALL_SID}/Streams/r1.json",
+        f"{ACCOUNT}/Calls/{CALL_SID}.json",
+        f"/api/laml/2010-04-02/Accounts/{PROJECT}/Recordings/r1.json",
+        "javascript:alert(1)",
     ],
 )
-def test_recording_uris_must_be_on_the_projects_origin(
-    answer_with: Callable[..., list[httpx.Request]], uri: str, accepted: bool
+def test_recording_uris_of_other_hosts_accounts_or_resources_are_refused(
+    answer_with: Callable[..., list[httpx.Request]], uri: str
 ) -> None:
     body = {"next_page_uri": None, "recordings": [{"sid": "r1", "uri": uri, "duration": "3"}]}
     answer_with(lambda r: httpx.Response(200, json=body))
     call = parse_call(fixture("call_twilio_style.json"))
 
-    if accepted:
-        (recording,) = offline().list_recordings(call)
-        assert recording.url == f"https://example.signalwire.com{ACCOUNT}/Recordings/r1.wav"
-    else:
-        with pytest.raises(UnexpectedAnswer, match="host"):
-            offline().list_recordings(call)
+    with pytest.raises(UnexpectedAnswer, match="host"):
+        offline().list_recordings(call)
+    with pytest.raises(UnexpectedAnswer, match="host"):
+        offline().media_source(Recording(url=uri))
+
+
+def test_call_scoped_recording_uris_from_the_simulator_play(
+    sandbox: Sandbox, client: SignalWire
+) -> None:
+    sandbox.options["signalwire_call_scoped_uris"] = True
+    stored = seeded(sandbox, lambda c: len(c.recordings) == 2)
+
+    listed = client.list_recordings(client.get_call(stored.sid))
+
+    assert [r.url for r in listed] == [
+        f"{sandbox.url}{ACCOUNT}/Recordings/{r.sid}.wav" for r in stored.recordings
+    ]
+    source = client.media_source(listed[0])
+    with http.stream("SignalWire", source.url, dict(source.headers or {})) as response:
+        assert response.status_code == 200
+        assert response.read()[:4] == b"RIFF"
 
 
 R1, R2 = "19e436af-5688-4307-b03b-bdb2b42b8142", "2071320d-ee82-4578-84e0-379fb227eb77"

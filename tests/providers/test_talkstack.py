@@ -667,6 +667,54 @@ def test_http_twilio_media_is_upgraded_to_https() -> None:
     assert source.url == MEDIA
 
 
+TWILIO = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}"
+RE = f"RE{'b' * 32}"
+CA = f"CA{'c' * 32}"
+
+
+@pytest.mark.parametrize("scope", ["", f"/Calls/{CA}"], ids=["account", "call-scoped"])
+@pytest.mark.parametrize("extension", [".mp3", ".wav", ""])
+def test_twilio_recording_urls_in_either_form_are_fetched_as_given(
+    scope: str, extension: str
+) -> None:
+    url = f"{TWILIO}{scope}/Recordings/{RE}{extension}"
+    client = twilio_client(twilio_account_sid=ACCOUNT, twilio_auth_token=TOKEN)
+    (recording,) = parse_call({"callSid": EXAMPLE, "recordingUrls": [url]}, "USD").recordings or ()
+
+    source = client.media_source(recording)
+
+    assert recording.sid == RE
+    assert source.url == url
+    assert source.allowed_origins == frozenset({"https://api.twilio.com"})
+
+
+def test_a_query_or_fragment_on_a_recording_url_is_not_fetched() -> None:
+    source = twilio_client().media_source(Recording(url=f"{TWILIO}/Recordings/{RE}.mp3?x=1#y"))
+
+    assert source.url == f"{TWILIO}/Recordings/{RE}.mp3"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{TWILIO}/Calls.json",
+        f"{TWILIO}/Calls/{CA}.json",
+        f"{TWILIO}/Recordings/{RE}.json",
+        f"{TWILIO}/Recordings/{RE}/Transcriptions.json",
+        f"{TWILIO}/Calls/{CA}/Recordings.json",
+        f"{TWILIO}/Recordings/../Calls.json",
+        f"{TWILIO}/Recordings/%2e%2e/Calls.json",
+        f"{TWILIO}.json",
+        "https://api.twilio.com/2010-04-01/Accounts.json",
+    ],
+)
+def test_other_twilio_resources_are_never_fetched_with_the_twilio_credentials(url: str) -> None:
+    client = twilio_client(twilio_account_sid=ACCOUNT, twilio_auth_token=TOKEN)
+
+    with pytest.raises(UnexpectedAnswer, match="host callviewer does not fetch from"):
+        client.media_source(Recording(url=url))
+
+
 @pytest.mark.parametrize(
     "url",
     [
