@@ -33,6 +33,7 @@ from .types import (
     SearchPage,
     SearchQuery,
     UnexpectedAnswer,
+    in_newest_first_order,
 )
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,8 @@ class SignalWire(Provider):
             response = self._get(url)
         else:
             if query.status and query.status not in SEARCHABLE_STATUSES:
-                return SearchPage(calls=[])  # SignalWire has no call in that status
+                # SignalWire has no call in that status
+                return SearchPage(calls=[], sorted_newest_first=True)
             response = self._get(f"{self._account_path}/Calls.json", params=_filters(query))
         self._raise_for_response(response, self._missing_list_message)
         items, next_uri = _list_page(self.label, values.answer(self.label, response), "calls")
@@ -154,7 +156,8 @@ class SignalWire(Provider):
         # would otherwise lead an agent round in circles.
         if not items or (next_uri and self._is_same_page(next_uri, response)):
             next_uri = ""
-        return SearchPage(calls=calls, next_cursor=next_uri or None)
+        ordered = in_newest_first_order(c.start for c in calls)
+        return SearchPage(calls=calls, next_cursor=next_uri or None, sorted_newest_first=ordered)
 
     def list_recordings(self, call: Call) -> list[Recording]:
         if not self.sid_fits(call.sid):

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import httpx
@@ -24,6 +25,7 @@ from .types import (
     SearchPage,
     SearchQuery,
     UnexpectedAnswer,
+    in_newest_first_order,
 )
 
 log = logging.getLogger(__name__)
@@ -140,7 +142,7 @@ class TalkStack(Provider):
             params=_filters(query),
         )
         if response.status_code == 404:  # documented: no call matches
-            return SearchPage(calls=[])
+            return SearchPage(calls=[], sorted_newest_first=True)
         _raise_for_response(self.label, response)
         items = call_list(self.label, values.answer(self.label, response))[:size]
         shown = {_item_sid(item) for item in items[: size - self.PAGE_SIZE]}
@@ -154,13 +156,16 @@ class TalkStack(Provider):
             calls.append(parse_call(item, self.currency, project=self._project_id))
         if query.status == "unknown":  # TalkStack cannot filter on it: narrow this page here
             calls = [c for c in calls if c.status == "unknown"]
+        # The order is not documented: it is only called newest first when every call this
+        # answer listed up to here (earlier pages included) was, so pages shown one after
+        # another stay in that order.
+        ordered = in_newest_first_order(values.moment(item.get("date")) for item in items)
+        page = SearchPage(calls=calls, sorted_newest_first=ordered)
         if len(items) < size:
-            return SearchPage(calls=calls)
+            return page
         if size >= self.MAX_PAGE_SIZE:
-            return SearchPage(calls=calls, bound_reached=True)
-        return SearchPage(
-            calls=calls, next_cursor=str(min(size + self.PAGE_SIZE, self.MAX_PAGE_SIZE))
-        )
+            return replace(page, bound_reached=True)
+        return replace(page, next_cursor=str(min(size + self.PAGE_SIZE, self.MAX_PAGE_SIZE)))
 
     def list_recordings(self, call: Call) -> list[Recording]:
         if call.recordings is None:

@@ -616,6 +616,31 @@ def test_calls_without_a_sid_are_skipped(answer_with: Callable[..., list[httpx.R
     assert page.next_cursor is None
 
 
+def test_a_page_says_newest_first_only_when_it_is(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    older, newer = "Tue, 30 Jan 2024 13:39:53 +0000", "Wed, 31 Jan 2024 09:00:00 +0000"
+
+    def page(*starts: str | None) -> dict[str, Any]:
+        calls = [
+            {"sid": f"6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f7{i}", "start_time": start}
+            for i, start in enumerate(starts)
+        ]
+        return {"next_page_uri": None, "calls": calls}
+
+    answers = [page(newer, None, older), page(older, newer)]
+    answer_with(lambda r: httpx.Response(200, json=answers.pop(0)))
+
+    assert offline().search(SearchQuery()).sorted_newest_first
+    assert not offline().search(SearchQuery()).sorted_newest_first
+
+
+def test_the_simulators_pages_are_newest_first(sandbox: Sandbox, client: SignalWire) -> None:
+    page = client.search(SearchQuery())
+
+    assert page.sorted_newest_first
+
+
 def test_calls_whose_sid_is_not_a_uuid_are_not_listed(
     answer_with: Callable[..., list[httpx.Request]],
 ) -> None:

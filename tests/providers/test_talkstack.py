@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import email.utils
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -457,6 +458,48 @@ def test_a_history_answer_that_is_not_json_is_an_unexpected_answer(
 
     with pytest.raises(UnexpectedAnswer, match="not JSON"):
         TalkStack({"project_id": PROJECT}, {"api_key": "k"}).search(SearchQuery())
+
+
+def test_a_history_in_date_order_says_it_is_newest_first(talkstack: TalkStack) -> None:
+    assert talkstack.search(SearchQuery()).sorted_newest_first
+
+
+def history_item(sid: int, hours_ago: int) -> dict[str, Any]:
+    when = dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC) - dt.timedelta(hours=hours_ago)
+    return {"callSid": f"CA{sid:032x}", "date": email.utils.format_datetime(when)}
+
+
+def test_a_history_out_of_date_order_does_not_say_newest_first(
+    answer_with: Callable[..., Any],
+) -> None:
+    ages = [1, 0, *range(2, 25)]  # the second call is newer than the first
+    answer_with(
+        lambda r: httpx.Response(200, json=[history_item(i, a) for i, a in enumerate(ages)])
+    )
+
+    page = twilio_client().search(SearchQuery())
+
+    assert [c.sid for c in page.calls] == [f"CA{i:032x}" for i in range(25)]  # as given
+    assert not page.sorted_newest_first
+
+
+def test_more_results_is_newest_first_only_if_the_earlier_calls_were_too(
+    answer_with: Callable[..., Any],
+) -> None:
+    # Both times the second window (calls 25-49) is in order; the first time, call 1 is
+    # newer than call 0, so the first page and this one together are not.
+    answers = [[1, 0, *range(2, 50)], list(range(50))]
+    answer_with(
+        lambda r: httpx.Response(
+            200, json=[history_item(i, a) for i, a in enumerate(answers.pop(0))]
+        )
+    )
+
+    page = twilio_client().search(SearchQuery(), "50")
+    assert len(page.calls) == 25
+    assert not page.sorted_newest_first
+
+    assert twilio_client().search(SearchQuery(), "50").sorted_newest_first
 
 
 def test_history_items_whose_sid_callviewer_cannot_open_are_not_listed(
