@@ -1,4 +1,4 @@
-"""SignalWire Compatibility (LaML) API. Reference: seeds/001, seeds/002, PROVIDERS.md.
+"""SignalWire Compatibility (LaML) API. Reference: docs/providers/signalwire.md.
 
 Everything is read from one origin: the project's space (`https://{space}`) or its Base URL,
 either of which may be pasted with the API path the docs print after the host. Paging
@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 
 API_PATH = "/api/laml/2010-04-01"
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-# The server as the docs print it (seeds/001 `servers`), pasted whole or as its host; the
-# path in any case, with or without a trailing slash.
+# The server as the docs print it (docs/providers/signalwire.md "server"), pasted whole or
+# as its host; the path in any case, with or without a trailing slash.
 _BASE_URL = re.compile(r"(https?://[A-Za-z0-9.\-\[\]:]+)(?:/api/laml/2010-04-01)?/?", re.I)
 _SPACE = re.compile(
     r"(?:https://)?([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)(?:/api/laml/2010-04-01)?/?", re.I
@@ -378,7 +378,7 @@ def _list_page(provider: str, body: Any, key: str) -> tuple[list[dict[str, Any]]
     return [i for i in items if isinstance(i, dict)], next_uri if isinstance(next_uri, str) else ""
 
 
-# Reference: seeds/001 (CallResponse); PROVIDERS.md "get call" (direction, price, mos forms).
+# Reference: docs/providers/signalwire.md ("call fields", "real answers").
 def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", project: str = "") -> Call:
     """One SignalWire call object as a Call; missing or odd fields become empty, not errors.
 
@@ -413,7 +413,7 @@ def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", project: str = ""
 
 
 def _endpoint(value: Any) -> Endpoint | None:
-    """E.164 number or `sip:user@host` (seeds/002); `client:` names are usernames."""
+    """E.164 number or `sip:user@host` (docs/providers/signalwire.md); `client:` is a username."""
     text = values.text(value).strip()
     if not text:
         return None

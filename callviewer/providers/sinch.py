@@ -1,4 +1,4 @@
-"""Sinch Calling API v1. Reference: seeds/003 (GET /calling/v1/calls/id/{callId}), PROVIDERS.md.
+"""Sinch Calling API v1. Reference: docs/providers/sinch.md (GET /calling/v1/calls/id/{callId}).
 
 v1 reads one call by ID and nothing else: there is no call history and no recording
 download, so search, recordings and media raise NotSupported or answer empty.
@@ -54,7 +54,7 @@ _PHONE = re.compile(r"\+?\d{3,15}")
 
 
 def string_to_sign(method: str, path: str, body: bytes, content_type: str, timestamp: str) -> str:
-    """Sinch's string to sign for a signed request (PROVIDERS.md "signed auth").
+    """Sinch's string to sign for a signed request (docs/providers/sinch.md "signed auth").
 
     `path` is the request path with its leading slash, without host or query string: the
     client never sends a query to v1's get-call, so whether Sinch signs one does not arise.
@@ -142,7 +142,7 @@ class Sinch(Provider):
         )
 
     def list_recordings(self, call: Call) -> list[Recording]:
-        return []  # v1 has no recording download endpoint (PROVIDERS.md)
+        return []  # v1 has no recording download endpoint (docs/providers/sinch.md)
 
     def media_source(self, recording: Recording) -> MediaSource:
         raise NotSupported(self.label, "Sinch's Calling API has no recordings to play.")
@@ -230,7 +230,7 @@ def _raise_for_response(provider: str, response: httpx.Response, sid: str) -> No
     http.raise_for_response(provider, response)
 
 
-# Reference: seeds/003 (get call information); PROVIDERS.md Sinch rows (debit, userRate, DiCE).
+# Reference: docs/providers/sinch.md ("get call", "status", "money", "callbacks").
 def parse_call(
     obj: Mapping[str, Any], fallback_sid: str = "", currency: str = "USD", project: str = ""
 ) -> Call:

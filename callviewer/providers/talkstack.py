@@ -1,4 +1,10 @@
-"""TalkStack AI. Reference: seeds/000 (POST /call), seeds/004 (get-call-history), PROVIDERS.md."""
+"""TalkStack AI. Reference: docs/providers/talkstack.md (POST /call, get-call-history, media).
+
+TalkStack documents neither its history's envelope, nor its order, nor any paging beyond
+`pageSize`: the module reads every envelope it can make sense of, keeps the provider's order
+and says whether it was newest first (`SearchPage.sorted_newest_first`), and pages by
+asking again for more.
+"""
 
 from __future__ import annotations
 
@@ -118,8 +124,9 @@ class TalkStack(Provider):
         Field("twilio_auth_token", "Twilio Auth Token", required=False),
     )
 
-    # History has no page or cursor parameter, only pageSize (seeds/004): "More results" asks
-    # again for more and shows what lies beyond the calls already shown, up to this bound.
+    # History has no page or cursor parameter, only pageSize (docs/providers/talkstack.md):
+    # "More results" asks again for more and shows what lies beyond the calls already shown,
+    # up to this bound.
     PAGE_SIZE: ClassVar[int] = 25
     MAX_PAGE_SIZE: ClassVar[int] = 500
 
@@ -272,10 +279,10 @@ def _raise_for_response(provider: str, response: httpx.Response) -> None:
 
 
 def _filters(query: SearchQuery) -> dict[str, str]:
-    """SearchQuery as TalkStack's history query parameters (seeds/004)."""
+    """SearchQuery as TalkStack's history query parameters (docs/providers/talkstack.md)."""
     params = {"to": query.to, "from": query.from_}
     # The doc lists eight status values; the app's other ones (canceled, voicemail, silence)
-    # are TalkStack's own call statuses too (seeds/000), so they are sent as they are.
+    # are TalkStack's own call statuses too (seed 000), so they are sent as they are.
     if query.status and query.status != "unknown":
         params["status"] = query.status
     if query.started_on_or_after:
@@ -311,7 +318,7 @@ def _lists_of_objects(value: Any) -> list[list[dict[str, Any]]]:
 
 
 def _call_object(provider: str, body: Any) -> dict[str, Any]:
-    """The call in a POST /call answer: the object itself (seeds/000) or one level inside."""
+    """The call in a POST /call answer: the object itself (as documented) or one level inside."""
     if isinstance(body, dict):
         if _CALL_KEYS & body.keys():
             return body
@@ -325,7 +332,7 @@ def _item_sid(item: Mapping[str, Any]) -> str:
     return values.text(item.get("callSid")).strip() or values.text(item.get("sid")).strip()
 
 
-# Reference: seeds/000 (POST /call example response); seeds/004 says history items are alike.
+# Reference: docs/providers/talkstack.md ("call answer", "history items").
 def parse_call(
     obj: Mapping[str, Any], currency: str, fallback_sid: str = "", project: str = ""
 ) -> Call:

@@ -1,11 +1,11 @@
-"""Simulated SignalWire Compatibility (LaML) API. Reference: seeds/001, 002; PROVIDERS.md.
+"""Simulated SignalWire Compatibility (LaML) API. Reference: docs/providers/signalwire.md.
 
 Base path `/api/laml/2010-04-01`, HTTP Basic `project_id:api_token`
 (`accounts.SIGNALWIRE_PROJECTS`); the AccountSid in the path must be the authenticated
 project. Every `{Sid}` route also answers with a `.json` suffix, as the SDKs send it.
 
 - `GET /Accounts/{AccountSid}(.json)`: the project, as a light request for test_connection.
-- `GET /Accounts/{AccountSid}/Calls/{Sid}(.json)`: the full CallResponse of seeds/001.
+- `GET /Accounts/{AccountSid}/Calls/{Sid}(.json)`: the full CallResponse of seed 001.
 - `GET /Accounts/{AccountSid}/Calls(.json)`: history, newest first, filtered by `To`, `From`,
   `Status`, `ParentCallSid`, `StartTime`, `StartTime<`, `StartTime>`, `EndTime`, `EndTime<`,
   `EndTime>`, paged by `Page` (0-based), `PageSize` (default 50, at most 1000), `PageToken`.
@@ -136,7 +136,7 @@ def formatted(address: str) -> str:
 
 
 def call_json(call: SimCall) -> dict[str, Any]:
-    """A call as SignalWire answers it: every required field of seeds/001's CallResponse."""
+    """A call as SignalWire answers it: every required field of seed 001's CallResponse."""
     path = f"{BASE}/Accounts/{call.account_sid}/Calls/{call.sid}"
     rtt = call.rtt or (None, None, None)
     jitter = call.jitter or (None, None, None)
