@@ -1,8 +1,10 @@
-"""SignalWire Compatibility (LaML) API. Reference: seeds/001, seeds/002, PROVIDERS.md.
+"""SignalWire Compatibility (LaML) API. Reference: docs/providers/signalwire.md.
 
-Everything is read from one origin: the project's space (`https://{space}`) or its Base URL.
-Paging follows `next_page_uri`, which SignalWire gives relative to that origin; a cursor
-that would lead anywhere else, or to another resource, is refused rather than fetched.
+Everything is read from one origin: the project's space (`https://{space}`) or its Base URL,
+either of which may be pasted with the API path the docs print after the host. Paging
+follows `next_page_uri`, which SignalWire gives relative to that origin; a cursor that would
+lead anywhere else, or to another resource, is refused rather than fetched. Recordings are
+fetched only from the project's own account on that origin.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from . import http, values
-from .base import Field, MediaSource, Provider, url_check
+from .base import Field, MediaSource, Provider
 from .types import (
     FINAL_STATUSES,
     Call,
@@ -31,12 +33,26 @@ from .types import (
     SearchPage,
     SearchQuery,
     UnexpectedAnswer,
+    in_newest_first_order,
 )
 
 log = logging.getLogger(__name__)
 
 API_PATH = "/api/laml/2010-04-01"
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# The server as the docs print it (docs/providers/signalwire.md "server"), pasted whole or
+# as its host; the path in any case, with or without a trailing slash.
+_BASE_URL = re.compile(r"(https?://[A-Za-z0-9.\-\[\]:]+)(?:/api/laml/2010-04-01)?/?", re.I)
+_SPACE = re.compile(
+    r"(?:https://)?([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)(?:/api/laml/2010-04-01)?/?", re.I
+)
+# A recording of an account, account-level or under its call, as the metadata (`.json`) or
+# the media (`.mp3`, `.wav`, none): the two Twilio-compatible forms of a recording's `uri`.
+_RECORDING_PATH = re.compile(
+    re.escape(API_PATH)
+    + r"/Accounts/(?P<account>[^/]+)(?:/Calls/[A-Za-z0-9\-]+)?"
+    + r"/Recordings/(?P<sid>[A-Za-z0-9\-]+)(?P<ext>\.json|\.mp3|\.wav)?"
+)
 # The statuses SignalWire's call list can filter on (calls/main.tsp, plus no-answer, which
 # its calls carry); the app's others (initiated, voicemail, silence, unknown) never occur.
 SEARCHABLE_STATUSES = frozenset(
@@ -45,10 +61,33 @@ SEARCHABLE_STATUSES = frozenset(
 _PHONE = re.compile(r"\+?\d{3,15}")
 
 
-def _space_check(value: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+", value):
+def space_origin(value: str) -> str:
+    """`https://{host}` of a Space host setting, or "" when it is not one."""
+    match = _SPACE.fullmatch(value.strip())
+    url = values.url(f"https://{match.group(1)}") if match else None
+    return http.origin_of(str(url)) if url is not None else ""
+
+
+def base_url_origin(value: str) -> str:
+    """The scheme://host[:port] of a Base URL setting, or "" when it is not one."""
+    match = _BASE_URL.fullmatch(value.strip())
+    url = values.url(match.group(1)) if match else None
+    if url is None or not url.host:  # e.g. a host no DNS can hold (bad IDNA)
         return ""
-    return "must be a host like example.signalwire.com"
+    return http.origin_of(str(url))
+
+
+def _space_check(value: str) -> str:
+    return "" if space_origin(value) else "must be a host like example.signalwire.com"
+
+
+def _base_url_check(value: str) -> str:
+    if base_url_origin(value):
+        return ""
+    return (
+        "must be a base URL like https://example.signalwire.com, "
+        f"with nothing after the host but {API_PATH}"
+    )
 
 
 def _project_check(value: str) -> str:
@@ -69,7 +108,13 @@ class SignalWire(Provider):
             guards=("api_token",),
             bare_host=True,
         ),
-        Field("base_url", "Base URL", required=False, check=url_check, guards=("api_token",)),
+        Field(
+            "base_url",
+            "Base URL",
+            required=False,
+            check=_base_url_check,
+            guards=("api_token",),
+        ),
         Field("project_id", "Project ID", check=_project_check),
         Field("phone_region", "Phone region", required=False, default="US"),
     )
@@ -93,10 +138,10 @@ class SignalWire(Provider):
             raise NotFound(self.label, f"{sid[:40]!r} is not a SignalWire call SID (a UUID).")
         response = self._get(f"{self._account_path}/Calls/{sid}.json")
         self._raise_for_response(response, f"{self.label} has no call {sid} in this project.")
-        body = http.json_body(self.label, response)
+        body = values.answer(self.label, response)
         if not isinstance(body, dict):
             raise UnexpectedAnswer(self.label, f"{self.label} sent a call answer it cannot read.")
-        return parse_call(body, fallback_sid=sid)
+        return parse_call(body, fallback_sid=sid, project=self._project_id)
 
     def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
         if cursor:
@@ -104,12 +149,23 @@ class SignalWire(Provider):
             response = self._get(url)
         else:
             if query.status and query.status not in SEARCHABLE_STATUSES:
-                return SearchPage(calls=[])  # SignalWire has no call in that status
+                # SignalWire has no call in that status
+                return SearchPage(calls=[], sorted_newest_first=True)
             response = self._get(f"{self._account_path}/Calls.json", params=_filters(query))
         self._raise_for_response(response, self._missing_list_message)
-        items, next_uri = _list_page(self.label, http.json_body(self.label, response), "calls")
-        calls = [parse_call(item) for item in items if values.text(item.get("sid"))]
-        return SearchPage(calls=calls, next_cursor=next_uri or None)
+        items, next_uri = _list_page(self.label, values.answer(self.label, response), "calls")
+        calls = [
+            parse_call(item, project=self._project_id)
+            for item in items
+            # A SID callviewer cannot open (get_call sends only UUIDs) is nothing to link to.
+            if self.sid_fits(values.text(item.get("sid")).strip())
+        ]
+        # An empty page, or one whose next page is itself, ends the list: "More results"
+        # would otherwise lead an agent round in circles.
+        if not items or (next_uri and self._is_same_page(next_uri, response)):
+            next_uri = ""
+        ordered = in_newest_first_order(c.start for c in calls)
+        return SearchPage(calls=calls, next_cursor=next_uri or None, sorted_newest_first=ordered)
 
     def list_recordings(self, call: Call) -> list[Recording]:
         if not self.sid_fits(call.sid):
@@ -119,21 +175,21 @@ class SignalWire(Provider):
         recordings: list[Recording] = []
         for _page in range(self.MAX_RECORDING_PAGES):
             self._raise_for_response(response, self._missing_list_message)
-            body = http.json_body(self.label, response)
+            body = values.answer(self.label, response)
             items, next_uri = _list_page(self.label, body, "recordings")
             recordings += [self._recording(item) for item in items]
-            if not next_uri:
+            if not items or not next_uri or self._is_same_page(next_uri, response):
                 break
             response = self._get(self._follow(next_uri, f"{self._account_path}/Recordings"))
         return recordings
 
     def media_source(self, recording: Recording) -> MediaSource:
-        url = self._recording_url(recording.url)
+        url = self._media_url(recording.url)
         origin = self._origin
         # Media is public unless the project protects it; the project's own credentials go
         # to its own origin either way, so a protected project's recordings play too.
         return MediaSource(
-            url=str(url),
+            url=url,
             allowed_origins=frozenset({origin}),
             credential_origin=origin,
             headers=self._auth(),
@@ -146,7 +202,7 @@ class SignalWire(Provider):
             f"{self.label} does not know project {self._project_id} at {self._origin}. "
             "Check the space (or Base URL) and the project ID.",
         )
-        body = http.json_body(self.label, response)
+        body = values.answer(self.label, response)
         if not isinstance(body, dict):
             raise UnexpectedAnswer(
                 self.label, f"{self.label} sent a project answer it cannot read."
@@ -156,12 +212,25 @@ class SignalWire(Provider):
 
     @property
     def _origin(self) -> str:
+        """scheme://host[:port] of the Base URL, else https:// and the space host."""
         base_url = str(self.settings.get("base_url") or "").strip()
         space = str(self.settings.get("space") or "").strip()
         if base_url:
-            return http.origin_of(base_url)
+            if origin := base_url_origin(base_url):
+                return origin
+            raise ProviderError(
+                self.label,
+                "The project's SignalWire Base URL is not one callviewer can use. "
+                "An administrator should correct it.",
+            )
         if space:
-            return http.origin_of(f"https://{space}")
+            if origin := space_origin(space):
+                return origin
+            raise ProviderError(
+                self.label,
+                "The project's SignalWire space is not a host callviewer can use. "
+                "An administrator should correct it.",
+            )
         raise ProviderError(
             self.label, "The project has no SignalWire space set. An administrator should add it."
         )
@@ -191,14 +260,24 @@ class SignalWire(Provider):
         return http.send(self.label, "GET", url, params=params, headers=headers)
 
     def _same_origin(self, uri: str) -> httpx.URL | None:
-        """`uri` (relative or absolute) as a URL on the project's origin, or None if it is not."""
+        """`uri` (relative or absolute) as a URL on the project's origin, or None if it is not.
+
+        A URI httpx cannot read (bad IDNA, bad port, ...) is not on it either.
+        """
+        origin = self._origin
         try:
-            url = httpx.URL(self._origin).join(uri.strip())
-        except (httpx.InvalidURL, TypeError, ValueError):
+            url = httpx.URL(origin).join(uri.strip())
+            same = http.origin_of(str(url)) == origin
+        except (httpx.InvalidURL, UnicodeError, TypeError, ValueError):
             return None
         if url.scheme not in ("http", "https") or url.userinfo:
             return None
-        return url if http.origin_of(str(url)) == self._origin else None
+        return url if same else None
+
+    def _is_same_page(self, next_uri: str, response: httpx.Response) -> bool:
+        """Whether `next_uri` leads back to the page `response` answered."""
+        url = self._same_origin(next_uri)
+        return url is not None and url == response.request.url
 
     def _follow(self, uri: str, resource: str) -> str:
         """A paging URI to fetch: on the project's origin and the same list, else refused.
@@ -214,28 +293,34 @@ class SignalWire(Provider):
             )
         return str(url)
 
-    def _recording_url(self, uri: str) -> httpx.URL:
-        """`uri` as a URL of one of the project's recordings, on its origin; else refused."""
+    def _media_url(self, uri: str) -> str:
+        """The media URL of one of the project's recordings, from any form of its URI.
+
+        Accepted: on the project's origin, `/Accounts/{project}/Recordings/{Sid}` or the
+        call-scoped `/Accounts/{project}/Calls/{CallSid}/Recordings/{Sid}`, with `.json`,
+        `.mp3`, `.wav` or no extension. Anything else is refused. The media is always the
+        account-level resource, the one recordings/main.tsp documents media for: WAV, or MP3
+        when the URI asked for `.mp3`. It is rebuilt from the checked SID, so what was checked
+        is what is fetched.
+        """
         url = self._same_origin(uri) if uri.strip() else None
-        prefix = f"{self._account_path}/Recordings/"
-        segments = set(url.path.split("/")) if url else set()
-        if url is None or not url.path.startswith(prefix) or segments & {".", ".."}:
+        match = _RECORDING_PATH.fullmatch(url.path) if url is not None else None
+        if match is None or match["account"].lower() != self._project_id.lower():
             raise UnexpectedAnswer(
                 self.label,
                 f"{self.label} gave a recording on a host callviewer does not fetch from.",
             )
-        return url
+        extension = ".mp3" if match["ext"] == ".mp3" else ".wav"
+        return f"{self._origin}{self._account_path}/Recordings/{match['sid']}{extension}"
 
     def _recording(self, item: Mapping[str, Any]) -> Recording:
-        """A listed recording; its media is the WAV beside its `.json` URI (recordings/main.tsp)."""
+        """A listed recording, with the URL of its media (see _media_url)."""
         sid = values.text(item.get("sid")).strip()
         uri = values.text(item.get("uri")).strip()
         if not uri and self.sid_fits(sid):
             uri = f"{self._account_path}/Recordings/{sid}.json"
-        url = self._recording_url(uri)
-        media = url.copy_with(path=re.sub(r"\.(json|wav|mp3)$", "", url.path) + ".wav", query=None)
         return Recording(
-            url=str(media),
+            url=self._media_url(uri),
             sid=sid,
             duration=values.whole(item.get("duration")),
             channels=values.whole(item.get("channels")),
@@ -267,17 +352,12 @@ class SignalWire(Provider):
 
 def _error_detail(response: httpx.Response) -> str:
     """The message of `{"code", "message", ...}` or of `{"errors": [...]}`, with its code."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    if not isinstance(body, dict):
-        return ""
+    body = values.error_body(response)
     items: list[Any] = body["errors"] if isinstance(body.get("errors"), list) else [body]
     parts = []
     for item in items[:3]:
         if isinstance(item, str):
-            parts.append(item.strip().rstrip("."))
+            parts.append(values.text(item).strip().rstrip("."))
         elif isinstance(item, dict):
             message = values.text(item.get("message")).strip().rstrip(".")
             code = values.text(item.get("code")).strip()
@@ -306,23 +386,31 @@ def _list_page(provider: str, body: Any, key: str) -> tuple[list[dict[str, Any]]
     return [i for i in items if isinstance(i, dict)], next_uri if isinstance(next_uri, str) else ""
 
 
-# Reference: seeds/001 (CallResponse); PROVIDERS.md "get call" (direction, price, mos forms).
-def parse_call(obj: Mapping[str, Any], fallback_sid: str = "") -> Call:
-    """One SignalWire call object as a Call; missing or odd fields become empty, not errors."""
+# Reference: docs/providers/signalwire.md ("call fields", "real answers").
+def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", project: str = "") -> Call:
+    """One SignalWire call object as a Call; missing or odd fields become empty, not errors.
+
+    The SID is the answer's when it is a UUID, else the one asked for. `project` (the
+    SignalWire project ID) only goes into log lines.
+    """
+    obj = values.plain(dict(obj))
+    sid = values.text(obj.get("sid")).strip()
+    sid = sid if SignalWire.sid_fits(sid) or not fallback_sid else fallback_sid
+    source = values.Source(SignalWire.label, project, sid if SignalWire.sid_fits(sid) else "")
     raw_status = values.text(obj.get("status")).strip()
     status = values.status(raw_status)
     final = status in FINAL_STATUSES
     duration = values.whole(obj.get("duration"))
     return Call(
-        sid=values.text(obj.get("sid")).strip() or fallback_sid,
+        sid=sid,
         provider=SignalWire.name,
         status=status,
         raw_status=raw_status,
         direction=values.text(obj.get("direction")).strip(),
         from_=_endpoint(obj.get("from")),
         to=_endpoint(obj.get("to")),
-        start=values.moment(obj.get("start_time"), "SignalWire"),
-        end=values.moment(obj.get("end_time"), "SignalWire"),
+        start=values.time_field(obj, "start_time", source),
+        end=values.time_field(obj, "end_time", source),
         duration=duration if final else None,  # 0 while a call goes on means "not yet known"
         cost=_cost(obj.get("price"), obj.get("price_unit")),
         recordings=None,  # listed separately: list_recordings()
@@ -333,7 +421,7 @@ def parse_call(obj: Mapping[str, Any], fallback_sid: str = "") -> Call:
 
 
 def _endpoint(value: Any) -> Endpoint | None:
-    """E.164 number or `sip:user@host` (seeds/002); `client:` names are usernames."""
+    """E.164 number or `sip:user@host` (docs/providers/signalwire.md); `client:` is a username."""
     text = values.text(value).strip()
     if not text:
         return None

@@ -1,4 +1,4 @@
-"""Sinch Calling API v1. Reference: seeds/003 (GET /calling/v1/calls/id/{callId}), PROVIDERS.md.
+"""Sinch Calling API v1. Reference: docs/providers/sinch.md (GET /calling/v1/calls/id/{callId}).
 
 v1 reads one call by ID and nothing else: there is no call history and no recording
 download, so search, recordings and media raise NotSupported or answer empty.
@@ -27,6 +27,7 @@ from .types import (
     Money,
     NotFound,
     NotSupported,
+    ProviderError,
     Recording,
     SearchPage,
     SearchQuery,
@@ -53,7 +54,7 @@ _PHONE = re.compile(r"\+?\d{3,15}")
 
 
 def string_to_sign(method: str, path: str, body: bytes, content_type: str, timestamp: str) -> str:
-    """Sinch's string to sign for a signed request (PROVIDERS.md "signed auth").
+    """Sinch's string to sign for a signed request (docs/providers/sinch.md "signed auth").
 
     `path` is the request path with its leading slash, without host or query string: the
     client never sends a query to v1's get-call, so whether Sinch signs one does not arise.
@@ -131,10 +132,10 @@ class Sinch(Provider):
             )
         response = self._get(CALL_PATH.format(call_id=sid))
         _raise_for_response(self.label, response, sid)
-        body = http.json_body(self.label, response)
+        body = values.answer(self.label, response)
         if not isinstance(body, dict):
             raise UnexpectedAnswer(self.label, f"{self.label} sent a call answer it cannot read.")
-        return parse_call(body, fallback_sid=sid, currency=self.currency)
+        return parse_call(body, fallback_sid=sid, currency=self.currency, project=self._key)
 
     def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
         raise NotSupported(
@@ -142,7 +143,7 @@ class Sinch(Provider):
         )
 
     def list_recordings(self, call: Call) -> list[Recording]:
-        return []  # v1 has no recording download endpoint (PROVIDERS.md)
+        return []  # v1 has no recording download endpoint (docs/providers/sinch.md)
 
     def media_source(self, recording: Recording) -> MediaSource:
         raise NotSupported(self.label, "Sinch's Calling API has no recordings to play.")
@@ -153,7 +154,7 @@ class Sinch(Provider):
         # is not in Sinch's error shape is more likely a wrong base URL, and is said so.
         response = self._get(CALL_PATH.format(call_id=NO_SUCH_CALL))
         if response.status_code == 404:
-            if "errorCode" in _error_body(response):
+            if "errorCode" in values.error_body(response):
                 return
             raise UnexpectedAnswer(
                 self.label,
@@ -165,8 +166,12 @@ class Sinch(Provider):
 
     # Plumbing
 
+    @property
+    def _key(self) -> str:
+        return str(self.settings.get("application_key", "")).strip()
+
     def _get(self, path: str) -> httpx.Response:
-        key = str(self.settings.get("application_key", "")).strip()
+        key = self._key
         secret = self.secrets.get("application_secret", "").strip()
         if self.settings.get("auth") == "basic":
             auth = basic_auth(key, secret)
@@ -179,18 +184,20 @@ class Sinch(Provider):
                     "The project's Sinch application secret is not in the form Sinch issues "
                     "(base64). An administrator should copy it again from the Sinch dashboard.",
                 ) from exc
-        url = str(self.settings["base_url"]).rstrip("/") + path
         headers = auth | {"Content-Type": CONTENT_TYPE, "Accept": "application/json"}
-        return http.send(self.label, "GET", url, headers=headers)
+        return http.send(self.label, "GET", self._origin + path, headers=headers)
 
-
-def _error_body(response: httpx.Response) -> dict[str, Any]:
-    """Sinch's {"errorCode", "message", "reference"}, or {} when the answer is not that."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+    @property
+    def _origin(self) -> str:
+        """The Base URL's scheme://host[:port]; one httpx cannot read is the project's to fix."""
+        url = values.url(str(self.settings.get("base_url") or ""))
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise ProviderError(
+                self.label,
+                "The project's Sinch base URL is not a URL callviewer can use. "
+                "An administrator should correct it.",
+            )
+        return http.origin_of(str(url))
 
 
 def _raise_for_response(provider: str, response: httpx.Response, sid: str) -> None:
@@ -198,9 +205,10 @@ def _raise_for_response(provider: str, response: httpx.Response, sid: str) -> No
     code = response.status_code
     if code < 300:
         return
-    error = _error_body(response)
-    said = str(error.get("message") or "").strip()[:200]
-    reference = str(error.get("reference") or "").strip()[:64]
+    # Sinch's {"errorCode", "message", "reference"}, or {} when the answer is not that.
+    error = values.error_body(response)
+    said = values.text(error.get("message")).strip()[:200]
+    reference = values.text(error.get("reference")).strip()[:64]
     detail = (f" Sinch said: {said}." if said else "") + (
         f" (Sinch reference {reference})" if reference else ""
     )
@@ -223,22 +231,30 @@ def _raise_for_response(provider: str, response: httpx.Response, sid: str) -> No
     http.raise_for_response(provider, response)
 
 
-# Reference: seeds/003 (get call information); PROVIDERS.md Sinch rows (debit, userRate, DiCE).
-def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", currency: str = "USD") -> Call:
+# Reference: docs/providers/sinch.md ("get call", "status", "money", "callbacks").
+def parse_call(
+    obj: Mapping[str, Any], fallback_sid: str = "", currency: str = "USD", project: str = ""
+) -> Call:
     """One Sinch call object as a Call; missing or odd fields become empty, not errors.
 
     `currency` stands in when a money object has no currencyId (documented as nullable).
+    The ID is the answer's when it has Sinch's shape, else the one asked for. `project`
+    (the application key, which is not the secret) only goes into log lines.
     """
+    obj = values.plain(dict(obj))
+    sid = values.text(obj.get("callId") or obj.get("callid")).strip()
+    sid = sid if Sinch.sid_fits(sid) or not fallback_sid else fallback_sid
+    source = values.Source(Sinch.label, project, sid if Sinch.sid_fits(sid) else "")
     status_raw, result, reason = (_upper(obj.get(k)) for k in ("status", "result", "reason"))
     if not status_raw and values.text(obj.get("event")).lower() == "dice":
         status_raw = "FINAL"  # the Disconnected Call Event has no status: it is sent at the end
     status = _status(status_raw, result, reason)
     final = status_raw == "FINAL"
-    start = values.moment(obj.get("timestamp"), "Sinch")
+    start = values.time_field(obj, "timestamp", source)
     duration = values.whole(obj.get("duration")) if final else None
     end = start + dt.timedelta(seconds=duration) if start and duration is not None else None
     return Call(
-        sid=values.text(obj.get("callId") or obj.get("callid")) or fallback_sid,
+        sid=sid,
         provider=Sinch.name,
         status=status,
         raw_status=f"{status_raw}/{result}" if final and result else status_raw,

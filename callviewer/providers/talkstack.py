@@ -1,4 +1,10 @@
-"""TalkStack AI. Reference: seeds/000 (POST /call), seeds/004 (get-call-history), PROVIDERS.md."""
+"""TalkStack AI. Reference: docs/providers/talkstack.md (POST /call, get-call-history, media).
+
+TalkStack documents neither its history's envelope, nor its order, nor any paging beyond
+`pageSize`: the module reads every envelope it can make sense of, keeps the provider's order
+and says whether it was newest first (`SearchPage.sorted_newest_first`), and pages by
+asking again for more.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import httpx
@@ -19,17 +26,25 @@ from .types import (
     Call,
     Endpoint,
     Money,
+    ProviderError,
     Recording,
     SearchPage,
     SearchQuery,
     UnexpectedAnswer,
+    in_newest_first_order,
 )
 
 log = logging.getLogger(__name__)
 
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
-# Spellings seen across Twilio-style APIs for the app's own status values.
+# Twilio's recording media, account-level or under its call (twilio.com/docs/voice/api/recording):
+# the only resources the project's Twilio credentials are sent to. The seed's own example
+# has placeholders ("xxxxxx") for the SIDs, so any letters and digits are accepted there.
+_TWILIO_MEDIA_PATH = re.compile(
+    r"/2010-04-01/Accounts/[A-Za-z0-9]+(?:/Calls/[A-Za-z0-9]+)?/Recordings/[A-Za-z0-9]+"
+    r"(?:\.mp3|\.wav)?"
+)
 # Keys that mark an object as a call rather than an envelope around one.
 _CALL_KEYS = frozenset({"callSid", "sid", "recordingUrls", "seconds", "date", "from", "to"})
 
@@ -111,16 +126,22 @@ class TalkStack(Provider):
         Field("twilio_auth_token", "Twilio Auth Token", required=False),
     )
 
-    # History has no page or cursor parameter, only pageSize (seeds/004): "More results" asks
-    # again for more and shows what lies beyond the calls already shown, up to this bound.
+    # History has no page or cursor parameter, only pageSize (docs/providers/talkstack.md):
+    # "More results" asks again for more and shows what lies beyond the calls already shown,
+    # up to this bound.
     PAGE_SIZE: ClassVar[int] = 25
     MAX_PAGE_SIZE: ClassVar[int] = 500
 
     def get_call(self, sid: str) -> Call:
         response = self._post("/call", {"sid": sid, "projectId": self._project_id})
         _raise_for_response(self.label, response)
-        body = http.json_body(self.label, response)
-        return parse_call(_call_object(self.label, body), self.currency, fallback_sid=sid)
+        body = values.answer(self.label, response)
+        return parse_call(
+            _call_object(self.label, body),
+            self.currency,
+            fallback_sid=sid,
+            project=self._project_id,
+        )
 
     def search(self, query: SearchQuery, cursor: str | None = None) -> SearchPage:
         size = self._page_size(cursor)
@@ -130,26 +151,30 @@ class TalkStack(Provider):
             params=_filters(query),
         )
         if response.status_code == 404:  # documented: no call matches
-            return SearchPage(calls=[])
+            return SearchPage(calls=[], sorted_newest_first=True)
         _raise_for_response(self.label, response)
-        items = call_list(self.label, http.json_body(self.label, response))
+        items = call_list(self.label, values.answer(self.label, response))[:size]
         shown = {_item_sid(item) for item in items[: size - self.PAGE_SIZE]}
         calls: list[Call] = []
-        for item in items[size - self.PAGE_SIZE : size]:
+        for item in items[size - self.PAGE_SIZE :]:
             sid = _item_sid(item)
-            if not sid or sid in shown:  # no SID: nothing to link to; repeats: already shown
+            # A SID callviewer cannot open is nothing to link to; repeats are already shown.
+            if not self.sid_fits(sid) or sid in shown:
                 continue
             shown.add(sid)
-            calls.append(parse_call(item, self.currency))
+            calls.append(parse_call(item, self.currency, project=self._project_id))
         if query.status == "unknown":  # TalkStack cannot filter on it: narrow this page here
             calls = [c for c in calls if c.status == "unknown"]
+        # The order is not documented: it is only called newest first when every call this
+        # answer listed up to here (earlier pages included) was, so pages shown one after
+        # another stay in that order.
+        ordered = in_newest_first_order(values.moment(item.get("date")) for item in items)
+        page = SearchPage(calls=calls, sorted_newest_first=ordered)
         if len(items) < size:
-            return SearchPage(calls=calls)
+            return page
         if size >= self.MAX_PAGE_SIZE:
-            return SearchPage(calls=calls, bound_reached=True)
-        return SearchPage(
-            calls=calls, next_cursor=str(min(size + self.PAGE_SIZE, self.MAX_PAGE_SIZE))
-        )
+            return replace(page, bound_reached=True)
+        return replace(page, next_cursor=str(min(size + self.PAGE_SIZE, self.MAX_PAGE_SIZE)))
 
     def list_recordings(self, call: Call) -> list[Recording]:
         if call.recordings is None:
@@ -157,16 +182,15 @@ class TalkStack(Provider):
         return list(call.recordings or ())
 
     def media_source(self, recording: Recording) -> MediaSource:
-        allowed = httpx.URL(self.settings["twilio_base_url"])
+        allowed = self._setting_url("twilio_base_url", "Twilio media base URL")
         origin = http.origin_of(str(allowed))
         refused = UnexpectedAnswer(
             self.label,
             f"{self.label} gave a recording that is on a host callviewer does not fetch from.",
         )
-        try:
-            url = httpx.URL(recording.url)
-        except httpx.InvalidURL as exc:
-            raise refused from exc
+        url = values.url(recording.url)
+        if url is None:  # not a URL at all, or a host no DNS can hold (bad IDNA)
+            raise refused
         # Twilio redirects http media to https; go straight there rather than follow it.
         same_host = url.host == allowed.host and url.port is None and allowed.port is None
         if same_host and (url.scheme, allowed.scheme) == ("http", "https"):
@@ -175,11 +199,14 @@ class TalkStack(Provider):
             url.scheme not in ("http", "https")
             or url.userinfo
             or http.origin_of(str(url)) != origin
+            # The credentials are for recordings: any other Twilio resource is not fetched.
+            or not _TWILIO_MEDIA_PATH.fullmatch(url.path)
         ):
             raise refused
         headers = self._twilio_auth()
         return MediaSource(
-            url=str(url),
+            # What was checked is what is fetched: the decoded path, no query or fragment.
+            url=origin + url.path,
             allowed_origins=frozenset({origin}),
             credential_origin=origin if headers else "",
             headers=headers,
@@ -192,7 +219,7 @@ class TalkStack(Provider):
         if response.status_code == 404:  # a project with no calls yet is still a working one
             return
         _raise_for_response(self.label, response)
-        call_list(self.label, http.json_body(self.label, response))
+        call_list(self.label, values.answer(self.label, response))
 
     # Plumbing
 
@@ -210,8 +237,20 @@ class TalkStack(Provider):
             auth = {"Authorization": f"Bearer {key}"}
         else:
             auth = {"x-api-key": key}
-        url = str(self.settings["base_url"]).rstrip("/") + path
+        base = self._setting_url("base_url", "Base URL")
+        url = http.origin_of(str(base)) + path
         return http.send(self.label, "POST", url, json=body, params=params or {}, headers=auth)
+
+    def _setting_url(self, name: str, label: str) -> httpx.URL:
+        """A URL setting as httpx reads it; one it cannot read is the project's to fix."""
+        url = values.url(str(self.settings.get(name) or ""))
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise ProviderError(
+                self.label,
+                f"The project's {label} is not a URL callviewer can use. "
+                "An administrator should correct it.",
+            )
+        return url
 
     def _page_size(self, cursor: str | None) -> int:
         """The pageSize a cursor asks for; anything not made by search() starts over."""
@@ -233,12 +272,7 @@ class TalkStack(Provider):
 def _raise_for_response(provider: str, response: httpx.Response) -> None:
     """http.raise_for_response, with TalkStack's own words for a 400 (a missing field)."""
     if response.status_code == 400:
-        message = ""
-        try:
-            body = response.json()
-            message = str(body.get("message", ""))[:200] if isinstance(body, dict) else ""
-        except ValueError:
-            pass
+        message = values.text(values.error_body(response).get("message")).strip()[:200]
         detail = f": {message}" if message else "."
         raise UnexpectedAnswer(
             provider, f"{provider} rejected the request as incomplete{detail}", status=400
@@ -247,10 +281,10 @@ def _raise_for_response(provider: str, response: httpx.Response) -> None:
 
 
 def _filters(query: SearchQuery) -> dict[str, str]:
-    """SearchQuery as TalkStack's history query parameters (seeds/004)."""
+    """SearchQuery as TalkStack's history query parameters (docs/providers/talkstack.md)."""
     params = {"to": query.to, "from": query.from_}
     # The doc lists eight status values; the app's other ones (canceled, voicemail, silence)
-    # are TalkStack's own call statuses too (seeds/000), so they are sent as they are.
+    # are TalkStack's own call statuses too (seed 000), so they are sent as they are.
     if query.status and query.status != "unknown":
         params["status"] = query.status
     if query.started_on_or_after:
@@ -286,7 +320,7 @@ def _lists_of_objects(value: Any) -> list[list[dict[str, Any]]]:
 
 
 def _call_object(provider: str, body: Any) -> dict[str, Any]:
-    """The call in a POST /call answer: the object itself (seeds/000) or one level inside."""
+    """The call in a POST /call answer: the object itself (as documented) or one level inside."""
     if isinstance(body, dict):
         if _CALL_KEYS & body.keys():
             return body
@@ -296,16 +330,26 @@ def _call_object(provider: str, body: Any) -> dict[str, Any]:
     raise UnexpectedAnswer(provider, f"{provider} sent a call answer callviewer cannot read.")
 
 
-def _item_sid(item: dict[str, Any]) -> str:
-    return str(item.get("callSid") or item.get("sid") or "")
+def _item_sid(item: Mapping[str, Any]) -> str:
+    return values.text(item.get("callSid")).strip() or values.text(item.get("sid")).strip()
 
 
-# Reference: seeds/000 (POST /call example response); seeds/004 says history items are alike.
-def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") -> Call:
-    """One TalkStack call object as a Call; missing or odd fields become empty, not errors."""
+# Reference: docs/providers/talkstack.md ("call answer", "history items").
+def parse_call(
+    obj: Mapping[str, Any], currency: str, fallback_sid: str = "", project: str = ""
+) -> Call:
+    """One TalkStack call object as a Call; missing or odd fields become empty, not errors.
+
+    The SID is the answer's when it has TalkStack's shape, else the one asked for.
+    `project` (the TalkStack project ID) only goes into log lines.
+    """
+    obj = values.plain(dict(obj))
+    sid = _item_sid(obj)
+    sid = sid if TalkStack.sid_fits(sid) or not fallback_sid else fallback_sid
+    source = values.Source(TalkStack.label, project, sid if TalkStack.sid_fits(sid) else "")
     raw_status = _text(obj.get("status")).strip()
     status = values.status(raw_status)
-    start = values.moment(obj.get("date"), "TalkStack")
+    start = values.time_field(obj, "date", source)
     seconds = values.whole(obj.get("seconds"))
     final = status in FINAL_STATUSES
     end = None
@@ -313,7 +357,7 @@ def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") ->
         end = start + dt.timedelta(seconds=seconds)
     data = obj.get("data")
     return Call(
-        sid=_item_sid(dict(obj)) or fallback_sid,
+        sid=sid,
         provider=TalkStack.name,
         status=status,
         raw_status=raw_status,
@@ -324,7 +368,7 @@ def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") ->
         duration=seconds if final else None,  # 0 while a call is going on means "not yet known"
         cost=_money(obj.get("cost"), currency),
         recordings=_recordings(obj.get("recordingUrls")),
-        data=tuple((str(k), _text(v)) for k, v in data.items()) if isinstance(data, dict) else (),
+        data=tuple((k, _text(v)) for k, v in data.items()) if isinstance(data, dict) else (),
         partner_id=_text(obj.get("partnerId")),
         shift_id=_text(obj.get("shiftId")),
         assignment_id=_text(obj.get("assignmentId")),
@@ -333,14 +377,20 @@ def parse_call(obj: Mapping[str, Any], currency: str, fallback_sid: str = "") ->
 
 
 def _text(value: Any) -> str:
-    """A data value as text: documented as strings, but numbers, booleans or null may come."""
+    """A data value as clean text: documented as strings, but numbers, booleans or null come.
+
+    Objects and lists are shown as JSON (plain() has bounded their depth and cleaned them).
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        try:
+            return values.clean(json.dumps(values.plain(value), ensure_ascii=False))
+        except (ValueError, RecursionError):  # an int past Python's 4300-digit limit
+            return ""
+    return values.text(value)
 
 
 def _endpoint(value: Any) -> Endpoint | None:
@@ -362,7 +412,7 @@ def _recordings(value: Any) -> tuple[Recording, ...] | None:
         value = [value]
     if not isinstance(value, list):
         return None  # not in this answer: list_recordings() asks for the call
-    urls = [u.strip() for u in value if isinstance(u, str) and u.strip()]
+    urls = [values.clean(u).strip() for u in value if isinstance(u, str) and u.strip()]
     return tuple(Recording(url=u, sid=_recording_sid(u)) for u in urls)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -137,6 +138,27 @@ class SearchPage:
     next_cursor: str | None = None
     # True when more may exist but the provider's paging bound was reached (TalkStack).
     bound_reached: bool = False
+    # True only when the provider module checked that `calls` are newest first by start
+    # (in_newest_first_order); False means the provider's own order, which nothing promises,
+    # so a page must not call it "newest first". TalkStack checks everything its answer listed
+    # up to this page, so its pages stay in order one after another; SignalWire checks one
+    # page, so whoever shows several pages in a row checks where they meet.
+    sorted_newest_first: bool = False
+
+
+def in_newest_first_order(starts: Iterable[dt.datetime | None]) -> bool:
+    """Whether the known start times never increase (equal ones may follow each other).
+
+    Unknown starts (None) say nothing about the order and are passed over.
+    """
+    previous: dt.datetime | None = None
+    for start in starts:
+        if start is None:
+            continue
+        if previous is not None and start > previous:
+            return False
+        previous = start
+    return True
 
 
 class ProviderError(Exception):

@@ -1,11 +1,11 @@
-"""Simulated SignalWire Compatibility (LaML) API. Reference: seeds/001, 002; PROVIDERS.md.
+"""Simulated SignalWire Compatibility (LaML) API. Reference: docs/providers/signalwire.md.
 
 Base path `/api/laml/2010-04-01`, HTTP Basic `project_id:api_token`
 (`accounts.SIGNALWIRE_PROJECTS`); the AccountSid in the path must be the authenticated
 project. Every `{Sid}` route also answers with a `.json` suffix, as the SDKs send it.
 
 - `GET /Accounts/{AccountSid}(.json)`: the project, as a light request for test_connection.
-- `GET /Accounts/{AccountSid}/Calls/{Sid}(.json)`: the full CallResponse of seeds/001.
+- `GET /Accounts/{AccountSid}/Calls/{Sid}(.json)`: the full CallResponse of seed 001.
 - `GET /Accounts/{AccountSid}/Calls(.json)`: history, newest first, filtered by `To`, `From`,
   `Status`, `ParentCallSid`, `StartTime`, `StartTime<`, `StartTime>`, `EndTime`, `EndTime<`,
   `EndTime>`, paged by `Page` (0-based), `PageSize` (default 50, at most 1000), `PageToken`.
@@ -30,6 +30,9 @@ Options (`sandbox.options`):
   must refuse to follow it).
 - "signalwire_protect_media" (default False, SignalWire's default): media needs the
   project's Basic auth ("Protect Recording Media URLs").
+- "signalwire_call_scoped_uris": listed recordings give their `uri` in the call-scoped form
+  `/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json`, as Twilio's Call Recording
+  resource does; a client must still fetch media from the account-level resource.
 """
 
 from __future__ import annotations
@@ -133,7 +136,7 @@ def formatted(address: str) -> str:
 
 
 def call_json(call: SimCall) -> dict[str, Any]:
-    """A call as SignalWire answers it: every required field of seeds/001's CallResponse."""
+    """A call as SignalWire answers it: every required field of seed 001's CallResponse."""
     path = f"{BASE}/Accounts/{call.account_sid}/Calls/{call.sid}"
     rtt = call.rtt or (None, None, None)
     jitter = call.jitter or (None, None, None)
@@ -177,9 +180,16 @@ def call_json(call: SimCall) -> dict[str, Any]:
     }
 
 
-def recording_json(recording: SimRecording) -> dict[str, Any]:
-    """A recording as the Recordings resource describes it (`recordings/models/core.tsp`)."""
+def recording_json(recording: SimRecording, call_scoped: bool = False) -> dict[str, Any]:
+    """A recording as the Recordings resource describes it (`recordings/models/core.tsp`).
+
+    `call_scoped`: its `uri` under its call, as Twilio's Call Recording resource gives it.
+    """
     path = f"{BASE}/Accounts/{recording.account_sid}/Recordings/{recording.sid}"
+    uri = path
+    if call_scoped:
+        uri = f"{BASE}/Accounts/{recording.account_sid}/Calls/{recording.call_sid}"
+        uri += f"/Recordings/{recording.sid}"
     end = recording.created + recording.duration
     return {
         "account_sid": recording.account_sid,
@@ -198,7 +208,7 @@ def recording_json(recording: SimRecording) -> dict[str, Any]:
         "source": recording.source,
         "status": "completed",
         "error_code": None,
-        "uri": path + ".json",
+        "uri": uri + ".json",
         "subresource_uris": {"transcriptions": path + "/Transcriptions.json"},
     }
 
@@ -381,7 +391,15 @@ def list_recordings(request: SimRequest, sandbox: Sandbox) -> SimResponse:
         if value := request.arg("DateCreated"):
             when = _when("DateCreated", value)
             found = [r for r in found if _time_matches(r.created, "", when)]
-        return _page(request, sandbox, found, lambda r: r.sid, "recordings", recording_json)
+        call_scoped = bool(sandbox.options.get("signalwire_call_scoped_uris"))
+        return _page(
+            request,
+            sandbox,
+            found,
+            lambda r: r.sid,
+            "recordings",
+            lambda r: recording_json(r, call_scoped),
+        )
     except BadFilter as exc:
         return _bad_request(exc)
 

@@ -1,6 +1,7 @@
 """Simulated TalkStack AI API: POST /call and POST /call/get-call-history, plus Twilio media.
 
-Follows seeds/000 and seeds/004. Where the docs are silent the simulator picks one reading:
+Follows docs/providers/talkstack.md (seeds 000 and 004). Where the docs are silent the
+simulator picks one reading:
 
 - Auth: `x-api-key: <key>` or `Authorization: Bearer <token>` (accounts.py). Missing or wrong
   credentials -> 401 `{"status": "error", "message": "Unauthorized"}`, checked before anything
@@ -77,7 +78,7 @@ def _authorised_body(
 
 
 def call_json(call: SimCall, sandbox: Sandbox) -> dict[str, Any]:
-    """A call as TalkStack's POST /call shows it (seeds/000), keys in the doc's order."""
+    """A call as TalkStack's POST /call shows it (seed 000), keys in the doc's order."""
     out: dict[str, Any] = {"seconds": call.seconds}
     if call.cost_shown:
         out["cost"] = call.cost

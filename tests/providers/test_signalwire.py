@@ -21,6 +21,7 @@ from callviewer.providers.types import (
     Endpoint,
     Money,
     NotFound,
+    ProviderError,
     Quality,
     RateLimited,
     Recording,
@@ -246,7 +247,8 @@ def test_validation_needs_a_space_or_a_base_url() -> None:
 
 def test_validation_checks_the_space_and_project_id_forms() -> None:
     errors = SignalWire.validate(
-        {"project_id": "../../x", "space": "https://acme.signalwire.com/"}, {"api_token": ""}
+        {"project_id": "../../x", "space": "https://acme.signalwire.com/elsewhere"},
+        {"api_token": ""},
     )
 
     assert set(errors) == {"project_id", "space", "api_token"}
@@ -272,6 +274,113 @@ def test_base_url_wins_over_the_space(answer_with: Callable[..., list[httpx.Requ
     offline(base_url="http://127.0.0.1:8001/").test_connection()
 
     assert str(seen[0].url) == f"http://127.0.0.1:8001{ACCOUNT}.json"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "origin"),
+    [
+        ("https://example.signalwire.com/api/laml/2010-04-01", "https://example.signalwire.com"),
+        ("https://example.signalwire.com/api/laml/2010-04-01/", "https://example.signalwire.com"),
+        ("https://Example.SignalWire.com/API/LaML/2010-04-01", "https://example.signalwire.com"),
+        ("HTTPS://example.signalwire.com/", "https://example.signalwire.com"),
+        ("http://127.0.0.1:8001/api/laml/2010-04-01", "http://127.0.0.1:8001"),
+    ],
+)
+def test_a_base_url_pasted_as_the_docs_print_it_is_read_as_its_origin(
+    answer_with: Callable[..., list[httpx.Request]], base_url: str, origin: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json={"sid": PROJECT}))
+
+    assert (
+        SignalWire.validate({"project_id": PROJECT, "base_url": base_url}, {"api_token": TOKEN})
+        == {}
+    )
+    offline(base_url=base_url).test_connection()
+
+    assert str(seen[0].url) == f"{origin}{ACCOUNT}.json"
+
+
+@pytest.mark.parametrize(
+    "space",
+    [
+        "example.signalwire.com",
+        "https://example.signalwire.com",
+        "https://example.signalwire.com/",
+        "https://example.signalwire.com/api/laml/2010-04-01",
+        "example.signalwire.com/API/LAML/2010-04-01/",
+    ],
+)
+def test_a_space_given_as_a_url_is_read_as_its_host(
+    answer_with: Callable[..., list[httpx.Request]], space: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json={"sid": PROJECT}))
+
+    assert SignalWire.validate({"project_id": PROJECT, "space": space}, {"api_token": TOKEN}) == {}
+    offline(space=space).test_connection()
+
+    assert str(seen[0].url) == f"https://example.signalwire.com{ACCOUNT}.json"
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://example.signalwire.com/elsewhere",
+        "https://example.signalwire.com/api/laml/2010-04-01/Accounts",
+        "https://example.signalwire.com/api/laml",
+        "https://example.signalwire.com/api/laml/2010-04-01?x=1",
+        "https://user@example.signalwire.com",
+        "ftp://example.signalwire.com",
+        "example.signalwire.com",
+        "https://xn--zz/api/laml/2010-04-01",
+        "https://xn--a.example",
+        "not a url",
+    ],
+)
+def test_other_base_urls_are_refused_in_plain_words(base_url: str) -> None:
+    errors = SignalWire.validate(
+        {"project_id": PROJECT, "base_url": base_url}, {"api_token": TOKEN}
+    )
+
+    assert errors == {
+        "base_url": "Base URL must be a base URL like https://example.signalwire.com, "
+        "with nothing after the host but /api/laml/2010-04-01."
+    }
+
+
+@pytest.mark.parametrize(
+    "space",
+    [
+        "http://example.signalwire.com",
+        "example.signalwire.com/elsewhere",
+        "example.signalwire.com:8443",
+        "xn--zz.signalwire.com",
+        "signalwire",
+    ],
+)
+def test_other_spaces_are_refused_in_plain_words(space: str) -> None:
+    errors = SignalWire.validate({"project_id": PROJECT, "space": space}, {"api_token": TOKEN})
+
+    assert errors == {"space": "Space host must be a host like example.signalwire.com."}
+
+
+@pytest.mark.parametrize(
+    ("settings", "said"),
+    [
+        ({"base_url": "https://xn--zz/"}, "Base URL is not one callviewer can use"),
+        ({"base_url": "https://example.signalwire.com/x"}, "Base URL is not one"),
+        ({"space": "xn--a.example"}, "space is not a host callviewer can use"),
+    ],
+)
+def test_a_stored_setting_callviewer_cannot_read_is_for_an_administrator_to_fix(
+    answer_with: Callable[..., list[httpx.Request]], settings: dict[str, str], said: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json={"sid": PROJECT}))
+    client = SignalWire({"project_id": PROJECT} | settings, {"api_token": TOKEN})
+
+    for ask in (client.test_connection, lambda: client.get_call(UNKNOWN_SID)):
+        with pytest.raises(ProviderError, match=said):
+            ask()
+    assert seen == []
 
 
 # One call, against the simulator
@@ -507,6 +616,67 @@ def test_calls_without_a_sid_are_skipped(answer_with: Callable[..., list[httpx.R
     assert page.next_cursor is None
 
 
+def test_a_page_says_newest_first_only_when_it_is(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    older, newer = "Tue, 30 Jan 2024 13:39:53 +0000", "Wed, 31 Jan 2024 09:00:00 +0000"
+
+    def page(*starts: str | None) -> dict[str, Any]:
+        calls = [
+            {"sid": f"6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f7{i}", "start_time": start}
+            for i, start in enumerate(starts)
+        ]
+        return {"next_page_uri": None, "calls": calls}
+
+    answers = [page(newer, None, older), page(older, newer)]
+    answer_with(lambda r: httpx.Response(200, json=answers.pop(0)))
+
+    assert offline().search(SearchQuery()).sorted_newest_first
+    assert not offline().search(SearchQuery()).sorted_newest_first
+
+
+def test_the_simulators_pages_are_newest_first(sandbox: Sandbox, client: SignalWire) -> None:
+    page = client.search(SearchQuery())
+
+    assert page.sorted_newest_first
+
+
+def test_calls_whose_sid_is_not_a_uuid_are_not_listed(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    good = "6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70"
+    calls = [{"sid": s} for s in (good, "../x", "CA" + "0" * 32, ["a"], {"sid": good}, 12)]
+    answer_with(lambda r: httpx.Response(200, json={"next_page_uri": None, "calls": calls}))
+
+    assert [c.sid for c in offline().search(SearchQuery()).calls] == [good]
+
+
+def test_an_empty_page_ends_the_list_whatever_its_next_page_uri(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    next_uri = f"{ACCOUNT}/Calls.json?Page=1&PageToken=PAx"
+    answer_with(
+        lambda r: httpx.Response(200, json={"next_page_uri": next_uri, "calls": ["not a call"]})
+    )
+
+    page = offline().search(SearchQuery())
+
+    assert (page.calls, page.next_cursor) == ([], None)
+
+
+def test_a_next_page_uri_back_to_the_same_page_ends_the_list(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    cursor = f"{ACCOUNT}/Calls.json?Page=1&PageToken=PAx"
+    call = {"sid": "6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70"}
+    answer_with(lambda r: httpx.Response(200, json={"next_page_uri": cursor, "calls": [call]}))
+
+    page = offline().search(SearchQuery(), cursor)
+
+    assert [c.sid for c in page.calls] == [call["sid"]]
+    assert page.next_cursor is None
+
+
 def test_a_list_answer_without_calls_is_unexpected(
     answer_with: Callable[..., list[httpx.Request]],
 ) -> None:
@@ -609,32 +779,103 @@ def test_recording_fields_in_other_forms_are_read(
     assert (second.duration, second.channels, second.status) == (4, 1, "stopped")
 
 
+CALL_SID = "6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70"
+SPACE = "https://example.signalwire.com"
+
+
+@pytest.mark.parametrize("scope", ["", f"/Calls/{CALL_SID}"], ids=["account", "call-scoped"])
 @pytest.mark.parametrize(
-    ("uri", "accepted"),
+    ("extension", "media"), [(".json", ".wav"), (".wav", ".wav"), ("", ".wav"), (".mp3", ".mp3")]
+)
+@pytest.mark.parametrize("host", [SPACE, f"{SPACE}:443", ""], ids=["absolute", "port", "relative"])
+def test_recording_uris_of_the_project_in_every_form_give_its_media(
+    answer_with: Callable[..., list[httpx.Request]],
+    scope: str,
+    extension: str,
+    media: str,
+    host: str,
+) -> None:
+    uri = f"{host}{ACCOUNT}{scope}/Recordings/r1{extension}"
+    body = {"next_page_uri": None, "recordings": [{"sid": "r1", "uri": uri, "duration": "3"}]}
+    answer_with(lambda r: httpx.Response(200, json=body))
+
+    (recording,) = offline().list_recordings(parse_call(fixture("call_twilio_style.json")))
+
+    # Media from the account-level resource, the one SignalWire documents media for; MP3
+    # when the URI asked for it, else WAV.
+    assert recording.url == f"{SPACE}{ACCOUNT}/Recordings/r1{media}"
+    assert offline().media_source(Recording(url=uri)).url == recording.url
+
+
+OTHER_ACCOUNT = f"{BASE}/Accounts/{UNKNOWN_SID}"
+
+
+@pytest.mark.parametrize(
+    "uri",
     [
-        (f"https://example.signalwire.com{ACCOUNT}/Recordings/r1.json", True),
-        (f"https://example.signalwire.com:443{ACCOUNT}/Recordings/r1.json", True),
-        (f"https://evil.example{ACCOUNT}/Recordings/r1.json", False),
-        (f"http://example.signalwire.com{ACCOUNT}/Recordings/r1.json", False),
-        (f"//evil.example{ACCOUNT}/Recordings/r1.json", False),
+        f"https://evil.example{ACCOUNT}/Recordings/r1.json",
+        f"http://example.signalwire.com{ACCOUNT}/Recordings/r1.json",
+        f"//evil.example{ACCOUNT}/Recordings/r1.json",
+        f"https://xn--zz{ACCOUNT}/Recordings/r1.json",
+        f"https://xn--a.example{ACCOUNT}/Calls/{CALL_SID}/Recordings/r1.json",
+        f"{OTHER_ACCOUNT}/Recordings/r1.json",
+        f"{OTHER_ACCOUNT}/Calls/{CALL_SID}/Recordings/r1.json",
+        f"{ACCOUNT}/Calls/{CALL_SID}/../../../Accounts/{UNKNOWN_SID}/Recordings/r1.json",
+        f"{ACCOUNT}/Calls/%2e%2e/Recordings/r1.json",
+        f"{ACCOUNT}/Recordings/r1/Transcriptions.json",
+        f"{ACCOUNT}/Recordings/r1.JSON",
+        f"{ACCOUNT}/Calls/{CALL_SID}/Recordings.json",
+        f"{ACCOUNT}/Calls/{CALL_SID}/Streams/r1.json",
+        f"{ACCOUNT}/Calls/{CALL_SID}.json",
+        f"/api/laml/2010-04-02/Accounts/{PROJECT}/Recordings/r1.json",
+        "javascript:alert(1)",
     ],
 )
-def test_recording_uris_must_be_on_the_projects_origin(
-    answer_with: Callable[..., list[httpx.Request]], uri: str, accepted: bool
+def test_recording_uris_of_other_hosts_accounts_or_resources_are_refused(
+    answer_with: Callable[..., list[httpx.Request]], uri: str
 ) -> None:
     body = {"next_page_uri": None, "recordings": [{"sid": "r1", "uri": uri, "duration": "3"}]}
     answer_with(lambda r: httpx.Response(200, json=body))
     call = parse_call(fixture("call_twilio_style.json"))
 
-    if accepted:
-        (recording,) = offline().list_recordings(call)
-        assert recording.url == f"https://example.signalwire.com{ACCOUNT}/Recordings/r1.wav"
-    else:
-        with pytest.raises(UnexpectedAnswer, match="host"):
-            offline().list_recordings(call)
+    with pytest.raises(UnexpectedAnswer, match="host"):
+        offline().list_recordings(call)
+    with pytest.raises(UnexpectedAnswer, match="host"):
+        offline().media_source(Recording(url=uri))
+
+
+def test_call_scoped_recording_uris_from_the_simulator_play(
+    sandbox: Sandbox, client: SignalWire
+) -> None:
+    sandbox.options["signalwire_call_scoped_uris"] = True
+    stored = seeded(sandbox, lambda c: len(c.recordings) == 2)
+
+    listed = client.list_recordings(client.get_call(stored.sid))
+
+    assert [r.url for r in listed] == [
+        f"{sandbox.url}{ACCOUNT}/Recordings/{r.sid}.wav" for r in stored.recordings
+    ]
+    source = client.media_source(listed[0])
+    with http.stream("SignalWire", source.url, dict(source.headers or {})) as response:
+        assert response.status_code == 200
+        assert response.read()[:4] == b"RIFF"
 
 
 R1, R2 = "19e436af-5688-4307-b03b-bdb2b42b8142", "2071320d-ee82-4578-84e0-379fb227eb77"
+
+
+def test_a_recording_page_leading_back_to_itself_is_read_once(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        uri = request.url.raw_path.decode()  # the page's own URI, as a next_page_uri
+        return httpx.Response(200, json={"next_page_uri": uri, "recordings": [{"sid": R1}]})
+
+    seen = answer_with(handler)
+    recordings = offline().list_recordings(parse_call(fixture("call_twilio_style.json")))
+
+    assert [r.sid for r in recordings] == [R1]
+    assert len(seen) == 1
 
 
 def test_recording_pages_are_followed(answer_with: Callable[..., list[httpx.Request]]) -> None:

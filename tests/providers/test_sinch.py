@@ -22,6 +22,7 @@ from callviewer.providers.types import (
     Money,
     NotFound,
     NotSupported,
+    ProviderError,
     ProviderUnavailable,
     RateLimited,
     Recording,
@@ -255,6 +256,20 @@ def test_odd_money_and_duration_values_become_empty_not_errors() -> None:
         {"debit": {"currencyId": "eur", "amount": "1.5"}, "status": "FINAL"}
     ).cost == (Money(Decimal("1.5"), "EUR"))
     assert parse_call({}, fallback_sid="f" * 32).sid == "f" * 32
+
+
+def test_nul_characters_are_dropped_and_a_call_id_of_another_shape_is_not_taken() -> None:
+    body = fixture("call_seed_example.json") | {
+        "callId": "../other",
+        "from": {"type": "num\x00ber", "endpoint": "+1212\x005550123"},
+        "custom": "ticket\x00=1",
+    }
+
+    call = parse_call(body, fallback_sid="f" * 32)
+
+    assert call.sid == "f" * 32
+    assert call.from_ == Endpoint("+12125550123", "number")
+    assert call.raw["custom"] == "ticket=1"
 
 
 def test_every_seeded_call_parses_with_its_simulated_values(sandbox: Sandbox) -> None:
@@ -553,6 +568,19 @@ def test_a_regional_host_is_used_and_the_path_alone_is_signed(
         SECRET,
     )
     assert request.headers["authorization"] == expected["Authorization"]
+
+
+@pytest.mark.parametrize("base", ["https://xn--zz", "https://xn--a.example/", "calling.api.sinch"])
+def test_a_base_url_callviewer_cannot_read_is_for_an_administrator_to_fix(
+    answer_with: Callable[..., list[httpx.Request]], base: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json=fixture("call_seed_example.json")))
+    client = offline(base_url=base)
+
+    for ask in (client.test_connection, lambda: client.get_call("ab" * 16)):
+        with pytest.raises(ProviderError, match="Sinch base URL is not a URL callviewer can use"):
+            ask()
+    assert seen == []
 
 
 def test_the_default_host_is_sinchs_global_one(

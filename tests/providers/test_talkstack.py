@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import email.utils
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,6 +22,7 @@ from callviewer.providers.types import (
     Endpoint,
     Money,
     NotFound,
+    ProviderError,
     ProviderUnavailable,
     RateLimited,
     Recording,
@@ -458,6 +460,90 @@ def test_a_history_answer_that_is_not_json_is_an_unexpected_answer(
         TalkStack({"project_id": PROJECT}, {"api_key": "k"}).search(SearchQuery())
 
 
+def test_a_history_in_date_order_says_it_is_newest_first(talkstack: TalkStack) -> None:
+    assert talkstack.search(SearchQuery()).sorted_newest_first
+
+
+def history_item(sid: int, hours_ago: int) -> dict[str, Any]:
+    when = dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC) - dt.timedelta(hours=hours_ago)
+    return {"callSid": f"CA{sid:032x}", "date": email.utils.format_datetime(when)}
+
+
+def test_a_history_out_of_date_order_does_not_say_newest_first(
+    answer_with: Callable[..., Any],
+) -> None:
+    ages = [1, 0, *range(2, 25)]  # the second call is newer than the first
+    answer_with(
+        lambda r: httpx.Response(200, json=[history_item(i, a) for i, a in enumerate(ages)])
+    )
+
+    page = twilio_client().search(SearchQuery())
+
+    assert [c.sid for c in page.calls] == [f"CA{i:032x}" for i in range(25)]  # as given
+    assert not page.sorted_newest_first
+
+
+def test_more_results_is_newest_first_only_if_the_earlier_calls_were_too(
+    answer_with: Callable[..., Any],
+) -> None:
+    # Both times the second window (calls 25-49) is in order; the first time, call 1 is
+    # newer than call 0, so the first page and this one together are not.
+    answers = [[1, 0, *range(2, 50)], list(range(50))]
+    answer_with(
+        lambda r: httpx.Response(
+            200, json=[history_item(i, a) for i, a in enumerate(answers.pop(0))]
+        )
+    )
+
+    page = twilio_client().search(SearchQuery(), "50")
+    assert len(page.calls) == 25
+    assert not page.sorted_newest_first
+
+    assert twilio_client().search(SearchQuery(), "50").sorted_newest_first
+
+
+def test_history_items_whose_sid_callviewer_cannot_open_are_not_listed(
+    answer_with: Callable[..., Any],
+) -> None:
+    items = [
+        {"callSid": EXAMPLE},
+        {"callSid": "CA1/../x"},
+        {"callSid": ["CA"]},
+        {"callSid": {"sid": EXAMPLE}},
+        {"sid": "  "},
+        {"callSid": EXAMPLE.lower().replace("ca", "CA", 1) + "\x00"},
+    ]
+    answer_with(lambda r: httpx.Response(200, json=items))
+
+    page = twilio_client().search(SearchQuery())
+
+    assert [c.sid for c in page.calls] == [EXAMPLE]
+
+
+def test_nul_characters_are_dropped_from_every_text_value() -> None:
+    call = parse_call(
+        {
+            "callSid": EXAMPLE + "\x00",
+            "status": "comp\x00leted",
+            "from": "+1415\x005550123",
+            "data": {"no\x00te": "a\x00b", "nested": {"k\x00": ["v\x00"]}},
+            "partnerId": "p\x00",
+            "recordingUrls": [MEDIA + "\x00"],
+        },
+        "USD",
+    )
+
+    assert (call.sid, call.status, call.from_) == (
+        EXAMPLE,
+        "completed",
+        Endpoint("+14155550123", "number"),
+    )
+    assert call.data == (("note", "ab"), ("nested", '{"k": ["v"]}'))
+    assert call.partner_id == "p"
+    assert call.recordings == (Recording(url=MEDIA, sid=f"RE{'a' * 32}"),)
+    assert "\x00" not in json.dumps(call.raw)
+
+
 # More results
 
 
@@ -624,10 +710,61 @@ def test_http_twilio_media_is_upgraded_to_https() -> None:
     assert source.url == MEDIA
 
 
+TWILIO = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}"
+RE = f"RE{'b' * 32}"
+CA = f"CA{'c' * 32}"
+
+
+@pytest.mark.parametrize("scope", ["", f"/Calls/{CA}"], ids=["account", "call-scoped"])
+@pytest.mark.parametrize("extension", [".mp3", ".wav", ""])
+def test_twilio_recording_urls_in_either_form_are_fetched_as_given(
+    scope: str, extension: str
+) -> None:
+    url = f"{TWILIO}{scope}/Recordings/{RE}{extension}"
+    client = twilio_client(twilio_account_sid=ACCOUNT, twilio_auth_token=TOKEN)
+    (recording,) = parse_call({"callSid": EXAMPLE, "recordingUrls": [url]}, "USD").recordings or ()
+
+    source = client.media_source(recording)
+
+    assert recording.sid == RE
+    assert source.url == url
+    assert source.allowed_origins == frozenset({"https://api.twilio.com"})
+
+
+def test_a_query_or_fragment_on_a_recording_url_is_not_fetched() -> None:
+    source = twilio_client().media_source(Recording(url=f"{TWILIO}/Recordings/{RE}.mp3?x=1#y"))
+
+    assert source.url == f"{TWILIO}/Recordings/{RE}.mp3"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{TWILIO}/Calls.json",
+        f"{TWILIO}/Calls/{CA}.json",
+        f"{TWILIO}/Recordings/{RE}.json",
+        f"{TWILIO}/Recordings/{RE}/Transcriptions.json",
+        f"{TWILIO}/Calls/{CA}/Recordings.json",
+        f"{TWILIO}/Recordings/../Calls.json",
+        f"{TWILIO}/Recordings/%2e%2e/Calls.json",
+        f"{TWILIO}.json",
+        "https://api.twilio.com/2010-04-01/Accounts.json",
+    ],
+)
+def test_other_twilio_resources_are_never_fetched_with_the_twilio_credentials(url: str) -> None:
+    client = twilio_client(twilio_account_sid=ACCOUNT, twilio_auth_token=TOKEN)
+
+    with pytest.raises(UnexpectedAnswer, match="host callviewer does not fetch from"):
+        client.media_source(Recording(url=url))
+
+
 @pytest.mark.parametrize(
     "url",
     [
         "https://evil.example.com/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
+        "https://xn--zz/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
+        "https://xn--a.example/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
+        "https://api.twilio.com:99999/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
         "https://api.twilio.com.evil.example.com/Recordings/RE1.mp3",
         "https://api.twilio.com@evil.example.com/Recordings/RE1.mp3",
         "https://user:pass@api.twilio.com/Recordings/RE1.mp3",
@@ -643,6 +780,29 @@ def test_media_on_any_other_host_is_refused(url: str) -> None:
 
     with pytest.raises(UnexpectedAnswer, match="host callviewer does not fetch from"):
         client.media_source(Recording(url=url))
+
+
+@pytest.mark.parametrize("base", ["https://xn--zz", "https://xn--a.example", "api.twilio.com"])
+def test_a_twilio_media_base_url_callviewer_cannot_read_is_for_an_administrator_to_fix(
+    base: str,
+) -> None:
+    client = TalkStack({"project_id": PROJECT, "twilio_base_url": base}, {"api_key": "k"})
+
+    with pytest.raises(ProviderError, match="Twilio media base URL is not a URL callviewer"):
+        client.media_source(Recording(url=MEDIA))
+
+
+@pytest.mark.parametrize("base", ["https://xn--zz", "https://xn--a.example/", "talkstack"])
+def test_a_base_url_callviewer_cannot_read_is_for_an_administrator_to_fix(
+    answer_with: Callable[..., Any], base: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200, json=[]))
+    client = TalkStack({"project_id": PROJECT, "base_url": base}, {"api_key": "k"})
+
+    for ask in (client.test_connection, lambda: client.get_call(EXAMPLE)):
+        with pytest.raises(ProviderError, match="Base URL is not a URL callviewer can use"):
+            ask()
+    assert seen == []
 
 
 def test_media_on_the_simulator_is_allowed_when_it_is_the_twilio_base(

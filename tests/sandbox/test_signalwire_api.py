@@ -405,6 +405,23 @@ def test_a_calls_recordings_are_listed(sandbox: Sandbox, api: httpx.Client) -> N
     assert body["next_page_uri"] is None
 
 
+def test_recording_uris_can_be_given_in_the_call_scoped_form(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
+    sandbox.options["signalwire_call_scoped_uris"] = True
+    stored = with_recordings(sandbox, 1)
+
+    (listed,) = api.get(f"{ACCOUNT}/Recordings.json", params={"CallSid": stored.sid}).json()[
+        "recordings"
+    ]
+
+    sid = stored.recordings[0].sid
+    assert listed["uri"] == f"{ACCOUNT}/Calls/{stored.sid}/Recordings/{sid}.json"
+    assert listed["subresource_uris"]["transcriptions"] == (
+        f"{ACCOUNT}/Recordings/{sid}/Transcriptions.json"
+    )
+
+
 def test_recording_counts_run_from_none_to_two(sandbox: Sandbox) -> None:
     calls = [signalwire_data.find(sandbox, s) for s in signalwire_data.seeded_call_sids(sandbox)]
     counts = {len(c.recordings) for c in calls if c and c.status == "completed"}
