@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import logging
 import math
 import re
@@ -39,6 +38,7 @@ from callviewer.providers.types import (
     SearchQuery,
     TimedOut,
     UnexpectedAnswer,
+    in_newest_first_order,
 )
 
 from . import seen
@@ -267,11 +267,7 @@ class Outcome:
     def newest_first(self) -> bool:
         """Whether the rows really are newest first: a provider's own order is not always so
         (TalkStack does not document its history's order), and a page must not claim it."""
-        starts = [row.call.start for row in self.rows]
-        known = [start for start in starts if start is not None]
-        if starts[: len(known)] != known:  # a call without a start before one with a start
-            return False
-        return all(a >= b for a, b in itertools.pairwise(known))
+        return in_newest_first_order(row.call.start for row in self.rows)
 
 
 def number_problem(projects: Sequence[Project], number: str) -> str:

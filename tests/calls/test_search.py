@@ -158,7 +158,7 @@ class TestMerge:
         [
             ([at(9), at(9), at(8), None], True),
             ([at(9), at(9, 1)], False),
-            ([None, at(9)], False),
+            ([None, at(9), at(9, 1)], False),
             ([], True),
         ],
     )
