@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files keep their long cache lifetime, everything else is private.
     "callviewer.headers.no_store",
+    "callviewer.capacity.provider_pages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,7 +104,9 @@ DATABASES = {
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'callviewer.sqlite3'}"
     ),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections, checked before reuse: one per app thread at most (README, sizing).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://callviewer")}
@@ -214,6 +217,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "callviewer.client_address.client_ip"
 AXES_LOCKOUT_CALLABLE = "callviewer.sign_in.locked_out"
+
+# Requests that may wait on a provider, at once, per app process (callviewer/capacity.py);
+# keep it below gunicorn's threads (gunicorn.conf.py) so the rest always answer. 0: no limit.
+PROVIDER_PAGES_PER_PROCESS = env.int("PROVIDER_PAGES_PER_PROCESS", default=40)
 
 # Provider HTTP: timeouts in seconds, always set (callviewer/providers/http.py).
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=3.0)

@@ -20,3 +20,5 @@ PROVIDER_RETRY_BACKOFF = 0.0
 PROVIDER_CONNECT_TIMEOUT = 2.0
 PROVIDER_READ_TIMEOUT = 5.0
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Tests open and drop their databases: no connection outlives its request (live_server threads).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -42,3 +42,12 @@ def test_the_access_log_has_the_path_but_never_the_query_string_or_referrer() ->
     assert '"GET /calls/ HTTP/1.1" 200 1234 42ms' in line
     assert "12065550" not in line
     assert "number" not in line
+
+
+def test_the_serving_model_is_threads_with_room_beyond_the_provider_pages() -> None:
+    from django.conf import settings
+
+    conf = runpy.run_path(str(CONF))
+
+    assert conf["worker_class"] == "gthread"
+    assert conf["threads"] > settings.PROVIDER_PAGES_PER_PROCESS

@@ -1,0 +1,95 @@
+"""Room for the health check and quick pages while providers are slow.
+
+gunicorn's gthread workers (gunicorn.conf.py) serve each request on one of a fixed number of
+threads. Pages that wait on a provider could take every thread; /healthz would then queue
+behind them and a load balancer would mark the host down exactly when providers are slow.
+So at most PROVIDER_PAGES_PER_PROCESS requests that may wait on a provider run at once in a
+process, and one more is answered 503 straight away, with Retry-After. Set it below gunicorn's
+thread count: the threads left over always serve the health check, sign-in and the admin.
+A streamed recording holds its place until its last byte is sent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+
+# The requests that can wait on a provider: everything under /calls/ (search, export, call
+# pages, status, recordings) and a project form's Test connection in the admin.
+_PROVIDER_PREFIXES = ("/calls/",)
+_ADMIN_PROJECTS = "/admin/projects/project/"
+RETRY_AFTER = 5
+
+
+def waits_on_provider(request: HttpRequest) -> bool:
+    path = request.path
+    return path.startswith(_PROVIDER_PREFIXES) or (
+        request.method == "POST" and path.startswith(_ADMIN_PROJECTS)
+    )
+
+
+def busy() -> HttpResponse:
+    response = HttpResponse(
+        "callviewer is answering as many provider requests as it can right now. "
+        f"Try again in {RETRY_AFTER} seconds.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+class _ReleasedAtEnd:
+    """The stream's bytes; its place is given back when it ends or is closed, even unread
+    (the server closes every response, and a generator never started would not notice)."""
+
+    def __init__(self, content: Iterable[bytes], release: Callable[[], None]) -> None:
+        self._content: Iterator[bytes] = iter(content)
+        self._release: Callable[[], None] | None = release
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._content)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+
+def provider_pages(
+    get_response: Callable[[HttpRequest], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
+    limit: int = settings.PROVIDER_PAGES_PER_PROCESS
+    slots = threading.BoundedSemaphore(limit) if limit > 0 else None
+
+    def middleware(request: HttpRequest) -> HttpResponseBase:
+        if slots is None or not waits_on_provider(request):
+            return get_response(request)
+        if not slots.acquire(blocking=False):
+            return busy()
+        try:
+            response = get_response(request)
+        except BaseException:
+            slots.release()
+            raise
+        if response.streaming:
+            response.streaming_content = _ReleasedAtEnd(  # type: ignore[attr-defined]
+                response.streaming_content,  # type: ignore[attr-defined]
+                slots.release,
+            )
+        else:
+            slots.release()
+        return response
+
+    return middleware

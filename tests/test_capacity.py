@@ -1,0 +1,89 @@
+"""Room for the health check while providers are slow: provider pages are capped per process."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.test import RequestFactory, override_settings
+
+from callviewer.capacity import provider_pages
+
+factory = RequestFactory()
+
+
+class SlowPages:
+    """A stand-in for the app whose /calls/ pages wait until released, as if on a provider."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.started = threading.Semaphore(0)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path.startswith("/calls/"):
+            self.started.release()
+            self.release.wait(timeout=10)
+        return HttpResponse("ok")
+
+
+@override_settings(PROVIDER_PAGES_PER_PROCESS=2)
+def test_past_the_cap_a_provider_page_is_busy_but_the_health_check_answers() -> None:
+    app = SlowPages()
+    middleware = provider_pages(app)
+    waiting = [
+        threading.Thread(target=middleware, args=(factory.get("/calls/"),)) for _ in range(2)
+    ]
+    for thread in waiting:
+        thread.start()
+    for _ in waiting:
+        assert app.started.acquire(timeout=10)
+
+    refused = middleware(factory.get("/calls/CA1/"))
+    health = middleware(factory.get("/healthz"))
+    app.release.set()
+    for thread in waiting:
+        thread.join(timeout=10)
+    after = middleware(factory.get("/calls/"))
+
+    assert refused.status_code == 503
+    assert refused["Retry-After"] == "5"
+    assert health.status_code == 200
+    assert after.status_code == 200  # the places were given back
+
+
+@override_settings(PROVIDER_PAGES_PER_PROCESS=1)
+def test_a_stream_holds_its_place_until_it_is_closed_even_unread() -> None:
+    def stream(request: HttpRequest) -> HttpResponseBase:
+        def body() -> Iterator[bytes]:
+            yield b"audio"
+
+        return StreamingHttpResponse(body())
+
+    middleware = provider_pages(stream)
+    first = middleware(factory.get("/calls/CA1/recordings/1/"))
+    during = middleware(factory.get("/calls/CA1/recordings/1/"))
+    first.close()  # the server closes it, here before a byte was read
+    after = middleware(factory.get("/calls/CA1/recordings/1/"))
+
+    assert during.status_code == 503
+    assert after.status_code == 200
+    assert b"".join(after.streaming_content) == b"audio"  # type: ignore[attr-defined]
+
+
+@override_settings(PROVIDER_PAGES_PER_PROCESS=1)
+def test_admin_pages_other_than_a_project_post_are_never_counted() -> None:
+    app = SlowPages()
+    middleware = provider_pages(app)
+    holder = threading.Thread(target=middleware, args=(factory.get("/calls/"),))
+    holder.start()
+    assert app.started.acquire(timeout=10)
+
+    admin_page = middleware(factory.get("/admin/projects/project/"))
+    test_connection = middleware(factory.post("/admin/projects/project/1/change/"))
+    app.release.set()
+    holder.join(timeout=10)
+
+    assert admin_page.status_code == 200
+    assert test_connection.status_code == 503
