@@ -371,6 +371,14 @@ def test_live_calls_end_at_their_own_times(sandbox: Sandbox) -> None:
     assert long_call["debit"] == {"currencyId": "EUR", "amount": 0.0756}
 
 
+def test_live_calls_that_start_together_have_one_start_however_late_they_are_read() -> None:
+    simulator = build(seed=7)  # its clock runs: the start must not depend on when it is read
+    first, second = (sinch_data.find(simulator, i) for i in sinch_api.LIVE_CALL_IDS[:2])
+
+    assert first is not None and second is not None
+    assert first.start == second.start == simulator.started
+
+
 def test_a_live_call_started_when_the_simulator_did(sandbox: Sandbox) -> None:
     started = dt.datetime.fromisoformat(live(sandbox, 2)["timestamp"]).timestamp()
 
