@@ -30,11 +30,15 @@ def sandbox_server() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
-    """The simulator, with faults and the request log cleared for each test."""
-    sandbox_server.reset()
+    """The simulator, with faults and the request log cleared for each test.
+
+    Its clock is frozen: live calls move only when the test sets `clock_offset`, never
+    because a busy machine took a few seconds to get there.
+    """
+    sandbox_server.reset(freeze=True)
     http.close_all()
     yield sandbox_server
-    sandbox_server.reset()
+    sandbox_server.reset(freeze=False)
 
 
 @pytest.fixture
@@ -60,13 +64,17 @@ def support_group(db: None) -> Group:
 
 
 @pytest.fixture
-def make_project(db: None, sandbox_server: Sandbox):  # type: ignore[no-untyped-def]
-    """Create a Project pointed at the simulator: make_project("talkstack", members=[alice])."""
+def make_project(db: None, sandbox: Sandbox):  # type: ignore[no-untyped-def]
+    """Create a Project pointed at the simulator: make_project("talkstack", members=[alice]).
+
+    It takes the `sandbox` fixture so a test with projects always starts on a reset, frozen
+    simulator, never on the faults, clock or request log another test left behind.
+    """
     from callviewer.projects.models import Project
     from callviewer.sandbox import accounts
 
     def make(provider: str, slug: str = "", *, members=(), groups=(), settings=None, secrets=None):  # type: ignore[no-untyped-def]
-        url = sandbox_server.url
+        url = sandbox.url
         if provider == "talkstack":
             ((pid, key),) = list(accounts.TALKSTACK_PROJECTS.items())[:1]
             ((ac, token),) = accounts.TWILIO_ACCOUNTS.items()
