@@ -21,6 +21,18 @@ def empty_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_http_clients() -> Iterator[None]:
+    """Each test starts with no pooled provider client.
+
+    A client keeps the timeouts it was made with, so one made while a test had set
+    PROVIDER_READ_TIMEOUT = 0.2 would otherwise time out whichever test runs next.
+    """
+    http.close_all()
+    yield
+    http.close_all()
+
+
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[Sandbox]:
     server = start()
@@ -36,7 +48,6 @@ def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
     because a busy machine took a few seconds to get there.
     """
     sandbox_server.reset(freeze=True)
-    http.close_all()
     yield sandbox_server
     sandbox_server.reset(freeze=False)
 
