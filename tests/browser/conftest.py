@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 HERE = Path(__file__).parent
+# Generous: the machine running the suite may be busy with other work. Playwright's actions
+# and navigations get it from the context, `expect(...)` from expect.set_options.
+TIMEOUT_MS = 10_000
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,15 +42,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     """One headless Chromium for the whole session."""
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: apt-get install chromium (./scripts/test does it)"
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run on CI: {reason}", pytrace=False)
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     # Sync Playwright keeps an event loop in the main thread, which makes Django refuse ORM
     # calls there (SynchronousOnlyOperation) from fixtures and tests. No coroutine shares them.
     with pytest.MonkeyPatch.context() as patch:
@@ -66,7 +71,7 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     Cookies keep the production Secure flag: Chromium returns them to http://localhost.
     """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
