@@ -8,11 +8,13 @@ Playwright's own browser downloads are never used: `playwright install` is not n
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 # The background-networking flags stop Chromium phoning home, which this machine's network
@@ -31,6 +33,9 @@ HERE = Path(__file__).parent
 # Generous: the machine running the suite may be busy with other work. Playwright's actions
 # and navigations get it from the context, `expect(...)` from expect.set_options.
 TIMEOUT_MS = 10_000
+# How long a test's leftover requests (an aborted search the server still answers, a
+# recording still streaming) may take to end before the next test starts.
+SETTLE_SECONDS = 30.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -64,14 +69,64 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
+class RequestsInFlight:
+    """The live server's threads that are answering a request right now.
+
+    The test client answers in the main thread and may leave a streamed response unclosed
+    (so never "finished"): only other threads, the live server's, are counted.
+    """
+
+    def __init__(self) -> None:
+        self._threads: set[int] = set()
+        self._changed = threading.Condition()
+
+    def started(self, **kwargs: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            with self._changed:
+                self._threads.add(threading.get_ident())
+
+    def finished(self, **kwargs: Any) -> None:
+        with self._changed:
+            self._threads.discard(threading.get_ident())
+            self._changed.notify_all()
+
+    def wait_until_none(self, timeout: float) -> int:
+        """Wait until no request is being answered; return how many still are."""
+        with self._changed:
+            self._changed.wait_for(lambda: not self._threads, timeout)
+            return len(self._threads)
+
+
+@pytest.fixture(scope="session")
+def requests_in_flight() -> Iterator[RequestsInFlight]:
+    counter = RequestsInFlight()
+    request_started.connect(counter.started, weak=False, dispatch_uid="browser-tests-started")
+    request_finished.connect(counter.finished, weak=False, dispatch_uid="browser-tests-finished")
+    yield counter
+    request_started.disconnect(dispatch_uid="browser-tests-started")
+    request_finished.disconnect(dispatch_uid="browser-tests-finished")
+
+
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
+def page(browser, live_server, requests_in_flight: RequestsInFlight):  # type: ignore[no-untyped-def]
     """A fresh browser context (no cookies) on the live server, 1280x900.
 
     Cookies keep the production Secure flag: Chromium returns them to http://localhost.
+    At teardown the next test waits until the live server has answered everything this
+    one asked (an aborted search, a recording still streaming), so none of it reaches the
+    simulator or the database after the next test has started.
     """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+        left = requests_in_flight.wait_until_none(SETTLE_SECONDS)
+    if left:
+        pytest.fail(
+            f"the live server was still answering {left} request(s) {SETTLE_SECONDS:.0f} s "
+            "after the test ended",
+            pytrace=False,
+        )
