@@ -3,6 +3,9 @@
 Every test in this folder is marked `browser` (deselect with `-m "not browser"`). Without
 /usr/bin/chromium they are skipped, except on CI (CI set), where that is a failure.
 Playwright's own browser downloads are never used: `playwright install` is not needed.
+
+Every page a test opens records Content-Security-Policy violations, and the `page` fixture
+fails the test at teardown if there was any (see `CspViolations`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,33 @@ TIMEOUT_MS = 10_000
 # How long a test's leftover requests (an aborted search the server still answers, a
 # recording still streaming) may take to end before the next test starts.
 SETTLE_SECONDS = 30.0
+
+# Runs in every page and frame before the page's own scripts. Playwright injects it, so the
+# page's CSP does not apply to it. Each violation goes both into window.__cspViolations
+# (read at teardown) and to Python at once through a binding, so a violation on a page the
+# test has since navigated away from is not lost.
+CSP_RECORDER_JS = """
+(() => {
+  const seen = [];
+  let count = 0;
+  window.__cspViolations = seen;
+  window.addEventListener("securitypolicyviolation", (event) => {
+    const violation = {
+      id: `${performance.timeOrigin}:${count++}`,
+      violatedDirective: event.violatedDirective,
+      blockedURI: event.blockedURI,
+      sourceFile: event.sourceFile,
+      lineNumber: event.lineNumber,
+      disposition: event.disposition,
+      documentURI: event.documentURI,
+    };
+    seen.push(violation);
+    if (typeof window.__reportCspViolation === "function") {
+      window.__reportCspViolation(violation).catch(() => {});
+    }
+  }, true);
+})();
+"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -107,23 +137,84 @@ def requests_in_flight() -> Iterator[RequestsInFlight]:
     request_finished.disconnect(dispatch_uid="browser-tests-finished")
 
 
+class CspViolations:
+    """Content-Security-Policy violations reported by the pages of one browser context."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, dict[str, Any]] = {}  # by id: each reported once however read
+        self.console: list[str] = []
+
+    def add(self, violation: dict[str, Any]) -> None:
+        self.events[str(violation.get("id"))] = violation
+
+    def add_console(self, message: Any) -> None:
+        text = message.text
+        if "Content Security Policy" in text:
+            self.console.append(f"console {message.type}: {text}")
+
+    def read_open_pages(self, context: Any) -> None:
+        """Collect what the open pages hold (this also delivers any report still queued)."""
+        from playwright.sync_api import Error
+
+        for open_page in context.pages:
+            try:
+                found = open_page.evaluate("window.__cspViolations || []")
+            except Error:
+                continue  # closed, or navigating: the binding has reported what it saw
+            for violation in found:
+                self.add(violation)
+
+    def clear(self) -> None:
+        """Forget what was recorded (a test that causes violations on purpose)."""
+        self.events.clear()
+        self.console.clear()
+
+    def report(self) -> str:
+        lines = [
+            f"{v.get('disposition')} {v.get('violatedDirective')}: blocked "
+            f"{v.get('blockedURI') or '(inline)'} at {v.get('sourceFile') or v.get('documentURI')}"
+            f":{v.get('lineNumber')}"
+            for v in self.events.values()
+        ]
+        return "\n".join(lines + self.console)
+
+
 @pytest.fixture
-def page(browser, live_server, requests_in_flight: RequestsInFlight):  # type: ignore[no-untyped-def]
+def csp_violations() -> CspViolations:
+    """What the `page` fixture records; a test may inspect or clear it."""
+    return CspViolations()
+
+
+@pytest.fixture
+def page(  # type: ignore[no-untyped-def]
+    browser, live_server, requests_in_flight: RequestsInFlight, csp_violations: CspViolations
+):
     """A fresh browser context (no cookies) on the live server, 1280x900.
 
     Cookies keep the production Secure flag: Chromium returns them to http://localhost.
-    At teardown the next test waits until the live server has answered everything this
-    one asked (an aborted search, a recording still streaming), so none of it reaches the
-    simulator or the database after the next test has started.
+    At teardown the test fails if any page recorded a Content-Security-Policy violation
+    (`csp_violations`), and the next test waits until the live server has answered
+    everything this one asked (an aborted search, a recording still streaming), so none of
+    it reaches the simulator or the database after the next test has started.
     """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
+    context.expose_binding(
+        "__reportCspViolation", lambda source, violation: csp_violations.add(violation)
+    )
+    context.add_init_script(CSP_RECORDER_JS)
+    context.on("console", csp_violations.add_console)
     page = context.new_page()
     try:
         yield page
+        csp_violations.read_open_pages(context)
     finally:
         context.close()
         left = requests_in_flight.wait_until_none(SETTLE_SECONDS)
+    if csp_violations.events or csp_violations.console:
+        pytest.fail(
+            "Content-Security-Policy violations:\n" + csp_violations.report(), pytrace=False
+        )
     if left:
         pytest.fail(
             f"the live server was still answering {left} request(s) {SETTLE_SECONDS:.0f} s "
