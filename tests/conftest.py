@@ -7,10 +7,19 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from callviewer.providers import http
 from callviewer.sandbox.core import Sandbox
 from callviewer.sandbox.server import start
+
+# Property tests must not fail because the machine is busy: Hypothesis's per-example
+# deadline (200 ms) and its "too slow" health check both time the machine, not the code.
+hypothesis_settings.register_profile(
+    "callviewer", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("callviewer")
 
 
 @pytest.fixture(autouse=True)
