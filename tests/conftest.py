@@ -7,10 +7,19 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from callviewer.providers import http
 from callviewer.sandbox.core import Sandbox
 from callviewer.sandbox.server import start
+
+# Property tests must not fail because the machine is busy: Hypothesis's per-example
+# deadline (200 ms) and its "too slow" health check both time the machine, not the code.
+hypothesis_settings.register_profile(
+    "callviewer", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("callviewer")
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +28,18 @@ def empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_http_clients() -> Iterator[None]:
+    """Each test starts with no pooled provider client.
+
+    A client keeps the timeouts it was made with, so one made while a test had set
+    PROVIDER_READ_TIMEOUT = 0.2 would otherwise time out whichever test runs next.
+    """
+    http.close_all()
+    yield
+    http.close_all()
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +51,14 @@ def sandbox_server() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
-    """The simulator, with faults and the request log cleared for each test."""
-    sandbox_server.reset()
-    http.close_all()
+    """The simulator, with faults and the request log cleared for each test.
+
+    Its clock is frozen: live calls move only when the test sets `clock_offset`, never
+    because a busy machine took a few seconds to get there.
+    """
+    sandbox_server.reset(freeze=True)
     yield sandbox_server
-    sandbox_server.reset()
+    sandbox_server.reset(freeze=False)
 
 
 @pytest.fixture
@@ -60,13 +84,17 @@ def support_group(db: None) -> Group:
 
 
 @pytest.fixture
-def make_project(db: None, sandbox_server: Sandbox):  # type: ignore[no-untyped-def]
-    """Create a Project pointed at the simulator: make_project("talkstack", members=[alice])."""
+def make_project(db: None, sandbox: Sandbox):  # type: ignore[no-untyped-def]
+    """Create a Project pointed at the simulator: make_project("talkstack", members=[alice]).
+
+    It takes the `sandbox` fixture so a test with projects always starts on a reset, frozen
+    simulator, never on the faults, clock or request log another test left behind.
+    """
     from callviewer.projects.models import Project
     from callviewer.sandbox import accounts
 
     def make(provider: str, slug: str = "", *, members=(), groups=(), settings=None, secrets=None):  # type: ignore[no-untyped-def]
-        url = sandbox_server.url
+        url = sandbox.url
         if provider == "talkstack":
             ((pid, key),) = list(accounts.TALKSTACK_PROJECTS.items())[:1]
             ((ac, token),) = accounts.TWILIO_ACCOUNTS.items()

@@ -100,6 +100,9 @@ class Sandbox:
         self.seed = seed
         self.started = time.time()
         self.clock_offset = 0.0  # seconds added to "now" (tests move live calls forward)
+        # When set, the simulator's clock stands still at this moment (plus `clock_offset`):
+        # tests freeze it so a live call cannot change state while a busy machine runs them.
+        self.frozen_at: float | None = None
         # Per-provider switches for response shapes and behaviours (each provider module
         # documents its own keys, e.g. "talkstack_envelope"); cleared by reset().
         self.options: dict[str, Any] = {}
@@ -111,12 +114,16 @@ class Sandbox:
         self._kept: dict[Callable[[int, int], Any], Any] = {}
         self._kept_lock = threading.Lock()
 
+    def _clock(self) -> float:
+        frozen = self.frozen_at
+        return time.time() if frozen is None else frozen
+
     def now(self) -> float:
-        return time.time() + self.clock_offset
+        return self._clock() + self.clock_offset
 
     def elapsed(self) -> float:
         """Seconds since the simulator started, plus the test clock offset."""
-        return time.time() - self.started + self.clock_offset
+        return self._clock() - self.started + self.clock_offset
 
     def kept(self, make: Callable[[int, int], T]) -> T:
         """`make(seed, start second)` on first use, then that value for the sandbox's life.
@@ -129,13 +136,21 @@ class Sandbox:
             value: T = self._kept[make]
             return value
 
-    def reset(self) -> None:
+    def reset(self, *, freeze: bool | None = None) -> None:
+        """Clear faults, options and the request log, and start the clock again.
+
+        `freeze=True` stops the clock at the new start, `False` lets it run, and the default
+        keeps it as it was. A frozen clock moves only with `clock_offset`, so what a test
+        sees of a live call does not depend on how long the test took to get there.
+        """
         with self._lock:
+            frozen = self.frozen_at is not None if freeze is None else freeze
             self.faults = Faults()
             self.options.clear()
             self.requests.clear()
             self.clock_offset = 0.0
             self.started = time.time()
+            self.frozen_at = self.started if frozen else None
 
     def requests_to(self, path_prefix: str) -> list[LoggedRequest]:
         with self._lock:

@@ -114,8 +114,10 @@ class LiveCall:
     final: SimCall  # `created` is an offset (seconds) from the simulator's start
     stages: tuple[tuple[float, str], ...]  # (until elapsed seconds, status) before `final`
 
-    def at(self, sandbox: Sandbox) -> SimCall:
-        elapsed = sandbox.elapsed()
+    def at(self, sandbox: Sandbox, elapsed: float | None = None) -> SimCall:
+        """The call `elapsed` seconds into the simulator's run (default: now)."""
+        if elapsed is None:
+            elapsed = sandbox.elapsed()
         created = sandbox.started + self.final.created
         done = _shift(self.final, created)
         for until, status in self.stages:
@@ -161,9 +163,10 @@ def dataset(sandbox: Sandbox) -> Dataset:
 def calls(sandbox: Sandbox, project_id: str) -> list[SimCall]:
     """Every call of a project as it stands now, newest first (live calls included)."""
     data = dataset(sandbox)
-    live = [c.at(sandbox) for c in data.live.values()]
+    elapsed = sandbox.elapsed()  # one clock read for the whole answer
+    live = [c.at(sandbox, elapsed) for c in data.live.values()]
     current = [c for c in live if c.account_sid == project_id] + data.history.get(project_id, [])
-    return sorted(current, key=lambda c: -c.created)
+    return sorted(current, key=lambda c: (-c.created, c.sid))
 
 
 def find(sandbox: Sandbox, sid: str) -> SimCall | None:
@@ -179,8 +182,9 @@ def find_recording(sandbox: Sandbox, sid: str) -> SimRecording | None:
     data = dataset(sandbox)
     if sid in data.recordings:
         return data.recordings[sid]
+    elapsed = sandbox.elapsed()
     for live in data.live.values():
-        for recording in live.at(sandbox).recordings:
+        for recording in live.at(sandbox, elapsed).recordings:
             if recording.sid == sid:
                 return recording
     return None

@@ -101,7 +101,9 @@ class LiveCall:
 
     def at(self, sandbox: Sandbox) -> SimCall:
         elapsed = sandbox.elapsed()
-        done = replace(self.final, start=sandbox.now() - elapsed + self.final.start)
+        # The start hangs off the simulator's fixed start, not off a second clock read: calls
+        # that start together have exactly the same start, whenever each is asked for.
+        done = replace(self.final, start=sandbox.started + self.final.start)
         if elapsed < self.until:
             return replace(
                 done, status="ONGOING", result="N/A", reason="N/A", duration=0, debit=0.0

@@ -103,10 +103,13 @@ class LiveCall:
     final: SimCall  # the call once it is over; its `start` is an offset from the start
     stages: tuple[tuple[str, float], ...]
 
-    def at(self, sandbox: Sandbox) -> SimCall:
-        elapsed = sandbox.elapsed()
-        started = sandbox.now() - elapsed
-        done = replace(self.final, start=started + self.final.start)
+    def at(self, sandbox: Sandbox, elapsed: float | None = None) -> SimCall:
+        """The call `elapsed` seconds into the simulator's run (default: now)."""
+        if elapsed is None:
+            elapsed = sandbox.elapsed()
+        # The start hangs off the simulator's fixed start, not off a second clock read: two
+        # live calls that start together have exactly the same start, whenever they are asked.
+        done = replace(self.final, start=sandbox.started + self.final.start)
         for status, until in self.stages:
             if elapsed < until:
                 return replace(
@@ -132,8 +135,10 @@ def dataset(sandbox: Sandbox) -> Dataset:
 def calls_now(sandbox: Sandbox, project_id: str) -> list[SimCall]:
     """The project's calls as they stand now, newest first (live calls included)."""
     data = dataset(sandbox)
-    live = [c.at(sandbox) for c in data.live.values() if c.final.project_id == project_id]
-    return sorted(live, key=lambda c: -c.start) + data.history.get(project_id, [])
+    elapsed = sandbox.elapsed()  # one clock read for the whole answer
+    live = [c.at(sandbox, elapsed) for c in data.live.values() if c.final.project_id == project_id]
+    # Live calls that started together come in SID order, whatever the clock says.
+    return sorted(live, key=lambda c: (-c.start, c.sid)) + data.history.get(project_id, [])
 
 
 def find(sandbox: Sandbox, sid: str) -> SimCall | None:

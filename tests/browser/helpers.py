@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 # Gitignored; open the PNGs to see what a test saw.
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
-    """Sign in through the login form (the one already open, or /accounts/login/)."""
+    """Sign in through the login form (the one already open, or /accounts/login/).
+
+    Returns once the person sees the outcome: a signed-in page (its Sign out or, in the
+    admin, Log out button) or the login form's error. Going on earlier would let the next
+    page.goto() cancel the sign-in still on its way.
+    """
     if "/accounts/login/" not in page.url:
         page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
+    # Marks this document, so that an error already on screen is not taken for the answer.
+    page.evaluate("document.documentElement.dataset.signingIn = 'yes'")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    expect(page.locator("html[data-signing-in]")).to_have_count(0)
+    signed_in = page.get_by_role("button", name=re.compile(r"^(Sign out|Log out)$"))
+    expect(signed_in.or_(page.get_by_role("alert")).first).to_be_visible()
 
 
 def screenshot(page: Page, name: str) -> Path:

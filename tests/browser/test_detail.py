@@ -58,23 +58,29 @@ def test_the_recording_plays_and_seeks_through_range_requests(
 
     page.get_by_role("button", name="Play recording 1").click()
     page.wait_for_function("document.querySelector('audio').currentTime > 0.3")
-    expect(page.get_by_role("button", name="Pause recording 1")).to_be_visible()
     expect(page.locator("[data-total]")).to_have_text("0:23")
+    # Seeking while paused: where the player lands does not depend on how fast the test runs.
+    page.get_by_role("button", name="Pause recording 1").click()
+    expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()
 
     page.locator('[data-act="seek"]').fill("18")
-    page.wait_for_function("document.querySelector('audio').currentTime >= 18.2")
+    expect(page.locator("[data-elapsed]")).to_have_text("0:18")
     page.get_by_role("button", name="Back 10 seconds").click()
-    page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 9) < 1.5")
+    expect(page.locator("[data-elapsed]")).to_have_text("0:08")
     page.get_by_role("button", name="Forward 10 seconds").click()
-    page.wait_for_function("document.querySelector('audio').currentTime >= 18")
+    expect(page.locator("[data-elapsed]")).to_have_text("0:18")
     page.get_by_label("Speed").select_option("1.5")
-    assert page.evaluate("document.querySelector('audio').playbackRate") == 1.5
-    expect(page.locator("[data-elapsed]")).to_have_text(re.compile(r"0:(1[89]|2\d)"))
+    page.wait_for_function("document.querySelector('audio').playbackRate === 1.5")
+    page.get_by_role("button", name="Play recording 1").click()
+    page.wait_for_function("document.querySelector('audio').currentTime > 18.3")  # plays on
+    expect(page.get_by_role("button", name="Pause recording 1")).to_be_visible()
 
-    # The whole 368 KB file arrives with the first range request; longer ones: see below.
-    assert [(r.request.headers.get("range"), r.status) for r in media] == [("bytes=0-", 206)]
+    # The first request asks from the start and gets the whole 368 KB file as a range. (The
+    # browser may ask again from the seek point if that had not arrived yet: also a range.)
+    assert media, "no recording request"
+    assert (media[0].request.headers.get("range"), media[0].status) == ("bytes=0-", 206)
     assert media[0].headers["content-range"] == "bytes 0-368043/368044"
-    page.get_by_role("button", name="Pause recording 1").click()
+    assert {r.status for r in media} == {206}
     screenshot(page, "call-recording-playing")
 
 
@@ -139,14 +145,17 @@ def test_seeking_far_into_a_long_recording_asks_for_that_range(
         expect(page.locator("[data-total]")).to_have_text("40:00")
         page.locator('[data-act="seek"]').fill("1800")  # 30:00, about 28.8 MB in
         page.wait_for_function("document.querySelector('audio').currentTime > 1800.3")
-        expect(page.locator("[data-elapsed]")).to_have_text(re.compile(r"30:0\d"))
         page.get_by_role("button", name="Pause recording 1").click()
+        expect(page.locator("[data-elapsed]")).to_have_text(re.compile(r"30:[0-5]\d"))
+        screenshot(page, "call-long-recording-seeked")
+        # Leave the page while the fake provider still answers: the player may be reading
+        # ahead, and afterwards its requests would go to the real recording host.
+        page.goto("about:blank")
 
     assert {r.status for r in media} == {206}
     starts = [int(r.request.headers["range"][6:].split("-")[0]) for r in media]
     assert starts[0] == 0
     assert any(start > 28_000_000 for start in starts), f"no range request for 30:00: {starts}"
-    screenshot(page, "call-long-recording-seeked")
 
 
 def test_a_live_call_updates_itself_until_it_is_over(
@@ -164,11 +173,11 @@ def test_a_live_call_updates_itself_until_it_is_over(
     screenshot(page, "call-live")
 
     sandbox.clock_offset = 100  # over: completed, with cost and a recording
-    expect(page.locator(".badge.final")).to_have_text("completed", timeout=8_000)
+    # The page asks every 3 s: allow a few polls on a busy machine.
+    expect(page.locator(".badge.final")).to_have_text("completed", timeout=20_000)
     expect(page.get_by_text("0.201 USD")).to_be_visible()
     expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()
-    polls = page.evaluate("document.querySelector('[hx-trigger]') === null")
-    assert polls, "the status area still polls after the call ended"
+    expect(page.locator("[hx-trigger]")).to_have_count(0)  # the status area stopped polling
     screenshot(page, "call-live-then-final")
 
 
@@ -212,8 +221,8 @@ def test_signalwire_and_sinch_calls_read_in_plain_words(
     project_id = next(iter(accounts.SIGNALWIRE_PROJECTS))
     signalwire_call = next(
         c
-        for c in signalwire_data.calls(sandbox, project_id)
-        if c.recordings and c.rtt and c.answered_by and c.sid not in signalwire_data.LIVE_CALL_SIDS
+        for c in signalwire_data.dataset(sandbox).history[project_id]
+        if c.recordings and c.rtt and c.answered_by
     )
     sign_in(page, "alice", "alice-password-1")
     page.goto(f"/calls/{signalwire_call.sid}/")

@@ -31,13 +31,20 @@ def test_typing_a_number_updates_the_results_without_a_page_load(
     page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
 ) -> None:
     make_project("talkstack", "acme", members=[alice])
+    # The page's timers run on a clock the test holds: the debounce cannot fire mid-number
+    # because the machine was slow between two keystrokes.
+    page.clock.install()
     open_search(page)
     expect(page.locator(ROWS)).to_have_count(25)
     sandbox.faults.delay = 0.5  # long enough to see the indicator
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
 
     page.keyboard.press("/")  # focuses the number box
     expect(page.get_by_label("Phone number")).to_be_focused()
     page.keyboard.type("(206) 809-1239", delay=20)
+    expect(page.get_by_label("Phone number")).to_have_value("(206) 809-1239")
+    assert not [r for r in sandbox.requests_to("/call/get-call-history") if r.query]
+    page.clock.resume()  # the pause is over: the debounced search goes out
     expect(page.locator("#searching")).to_be_visible()
     expect(page.locator("#results .summary")).to_contain_text("calls to or from +12068091239")
 
@@ -47,6 +54,9 @@ def test_typing_a_number_updates_the_results_without_a_page_load(
     histories = [r for r in sandbox.requests_to("/call/get-call-history") if r.query]
     # Debounced: one search per side for the whole number, not one per keystroke.
     assert sorted(next(iter(r.query)) for r in histories) == ["from", "to"]
+    assert {value for r in histories for values in r.query.values() for value in values} == {
+        "+12068091239"
+    }
     screenshot(page, "search-results")
 
 
@@ -80,11 +90,12 @@ def test_more_results_are_appended_in_place(
     open_search(page, "project=sw")
     expect(page.locator(ROWS)).to_have_count(50)
     first = page.locator(ROWS).first.get_attribute("data-href")
+    assert first
 
     page.get_by_role("button", name="More results").click()
 
     expect(page.locator(ROWS)).to_have_count(100)
-    assert page.locator(ROWS).first.get_attribute("data-href") == first
+    expect(page.locator(ROWS).first).to_have_attribute("data-href", first)
     assert still_same_page(page)
     expect(page).to_have_url(re.compile(r"/calls/\?project=sw$"))  # paging is not a new search
 
@@ -124,6 +135,7 @@ def test_a_failing_provider_shows_an_error_with_a_retry_that_works(
     make_project("talkstack", "acme", members=[alice])
     make_project("signalwire", "sw", members=[alice])
     open_search(page, "project=all")
+    expect(page.locator(ROWS).first).to_be_visible()  # every project answered
     sandbox.faults.down = True
     page.get_by_label("Project").select_option("acme")
 
@@ -159,6 +171,7 @@ def test_a_row_opens_its_call(
     make_project("talkstack", "acme", members=[alice])
     open_search(page, "project=acme&number=%2B14152148508&match=from")
     row = page.locator(ROWS).first
+    expect(row).to_be_visible()
     href = row.get_attribute("data-href")
     assert href and href.endswith("?project=acme")
     row.locator("td").nth(2).click()  # the From cell: not a link itself
@@ -193,11 +206,15 @@ def test_a_sinch_project_lists_the_calls_seen(
 def test_number_status_and_dates_together_find_a_signalwire_call_in_place(
     page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
 ) -> None:
-    from callviewer.sandbox import accounts, signalwire_data
+    from callviewer.sandbox import signalwire_data
 
     make_project("signalwire", "sw", members=[alice])
-    calls = signalwire_data.calls(sandbox, next(iter(accounts.SIGNALWIRE_PROJECTS)))
-    target = next(c for c in calls if c.status == "completed" and c.to.startswith("+") and c.start)
+    seeded = signalwire_data.dataset(sandbox).by_sid  # not a live call: those move
+    target = next(
+        seeded[sid]
+        for sid in signalwire_data.seeded_call_sids(sandbox)
+        if seeded[sid].status == "completed" and seeded[sid].to.startswith("+")
+    )
     assert target.start is not None
     day = dt.datetime.fromtimestamp(target.start, dt.UTC).date()
     open_search(page, "project=sw")
@@ -208,9 +225,19 @@ def test_number_status_and_dates_together_find_a_signalwire_call_in_place(
     page.get_by_label("Started from").fill(day.isoformat())
     page.get_by_label("Started until").fill(day.isoformat())
 
-    expect(page.locator("#results .summary")).to_contain_text(f"started on {day} (UTC)")
+    # What the agent sees once the last search is back: every filter, and the call.
+    expect(page.locator("#results .summary")).to_contain_text(
+        f"calls to {target.to}, status completed, started on {day} (UTC)"
+    )
     expect(page.locator(f'{ROWS}[data-href^="/calls/{target.sid}/"]')).to_have_count(1)
     assert still_same_page(page)
-    last = sandbox.requests_to("/api/laml/")[-1].query
-    assert last["To"] == [target.to] and last["Status"] == ["completed"]
-    assert last["StartTime>"] == [day.isoformat()] and last["StartTime<"] == [day.isoformat()]
+    # Each change sent a search and earlier ones may reach the simulator late, so the
+    # search with every filter is looked for among them all, not taken to be the last.
+    wanted = {
+        "To": [target.to],
+        "Status": ["completed"],
+        "StartTime>": [day.isoformat()],
+        "StartTime<": [day.isoformat()],
+    }
+    asked = [r.query for r in sandbox.requests_to("/api/laml/")]
+    assert any(wanted.items() <= query.items() for query in asked), asked

@@ -6,7 +6,6 @@ import datetime as dt
 import email.utils
 import json
 import re
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,11 +25,16 @@ KEY = {"x-api-key": accounts.TALKSTACK_PROJECTS[PROJECT]}
 TWILIO = next(iter(accounts.TWILIO_ACCOUNTS.items()))
 EXAMPLE = talkstack_data.EXAMPLE_SID
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "talkstack"
-web = httpx.Client(timeout=5, trust_env=False)  # one pool: a new client per request is slow
+# One pool for the module (a new client per request is slow), made afresh each time the module's
+# tests start: pytest-xdist may run them in more than one stretch. The timeout only matters when
+# something is wrong; a busy machine must not trip it.
+web: httpx.Client
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _close_web() -> Iterator[None]:
+def _web() -> Iterator[None]:
+    global web
+    web = httpx.Client(timeout=30, trust_env=False)
     yield
     web.close()
 
@@ -66,13 +70,11 @@ def day_of(call: dict[str, Any]) -> dt.date:
 # Seeded data
 
 
-def test_data_is_deterministic_and_fast_to_make() -> None:
+def test_data_is_deterministic() -> None:
     first, second = build(seed=7), build(seed=7)
     second.started = first.started
 
-    began = time.perf_counter()
     a = talkstack_data.dataset(first)
-    assert time.perf_counter() - began < 0.3
     b = talkstack_data.dataset(second)
 
     assert [c.sid for c in a.history[PROJECT]] == [c.sid for c in b.history[PROJECT]]
@@ -80,12 +82,22 @@ def test_data_is_deterministic_and_fast_to_make() -> None:
     assert talkstack_data.dataset(first) is a  # made once per simulator
 
 
+def test_live_calls_that_start_together_come_in_one_order_however_late_they_are_read() -> None:
+    simulator = build(seed=7)  # its clock runs: the order must not depend on when it is read
+    answers, unanswered, long = talkstack_data.LIVE_SIDS[PROJECT]
+
+    for _ in range(20):
+        calls = talkstack_data.calls_now(simulator, PROJECT)[:3]
+        assert [c.sid for c in calls] == [answers, unanswered, long]
+        assert calls[0].start == calls[1].start == simulator.started
+
+
 @pytest.mark.parametrize("project", list(accounts.TALKSTACK_PROJECTS))
-def test_each_project_has_about_300_calls_of_every_status_over_60_days(
-    sandbox: Sandbox, project: str
-) -> None:
-    calls = talkstack_data.dataset(sandbox).history[project]
-    now = time.time()
+def test_each_project_has_about_300_calls_of_every_status_over_60_days(project: str) -> None:
+    # Counted back from the moment the data is made, not from the wall clock: the session's
+    # simulator made its data when the first test asked, maybe minutes before this one.
+    now = 1_700_000_000
+    calls = talkstack_data._generate(7, now).history[project]
 
     assert 300 <= len(calls) <= 305
     assert set(Counter(c.status for c in calls)) == set(talkstack_data.STATUSES)
@@ -245,7 +257,8 @@ def test_live_calls_move_with_the_clock(sandbox: Sandbox) -> None:
     done = status(long)
     assert (done["seconds"], len(done["recordingUrls"])) == (225, 2)
     assert done["cost"] > 0
-    assert history(sandbox, 3).json()["data"][0]["callSid"] in (answers, unanswered)
+    # The two live calls that started together always come in the same order (by SID).
+    assert [c["callSid"] for c in history(sandbox, 3).json()["data"]] == [answers, unanswered, long]
 
 
 # POST /call/get-call-history
