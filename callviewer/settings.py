@@ -241,5 +241,7 @@ LOGGING = {
         # httpx logs full request URLs at INFO; keep it quiet so no query string lands in logs.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # Failed sign-ins and lockouts are WARNING; every successful one at INFO is noise.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -36,3 +36,29 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Waits inside the page, for a property of its first <audio>. Playwright's wait_for_function
+# evaluates its predicate with eval, which the app's Content-Security-Policy refuses; this
+# promise is plain code, resolved by the audio element's own events.
+_AUDIO_WAIT = """([name, above, ms]) => new Promise((resolve, reject) => {
+  const audio = document.querySelector("audio");
+  const events = ["timeupdate", "seeked", "ratechange", "playing", "loadedmetadata"];
+  const done = () => audio[name] > above;
+  const stop = () => {
+    clearTimeout(timer);
+    events.forEach((e) => audio.removeEventListener(e, check));
+  };
+  const check = () => { if (done()) { stop(); resolve(audio[name]); } };
+  const timer = setTimeout(() => {
+    stop();
+    reject(new Error(`audio.${name} stayed at ${audio[name]}, not above ${above}`));
+  }, ms);
+  events.forEach((e) => audio.addEventListener(e, check));
+  check();
+})"""
+
+
+def wait_for_audio(page: Page, name: str, above: float, timeout_ms: int = 10_000) -> float:
+    """Wait until the page's audio element's `name` (currentTime, playbackRate) exceeds `above`."""
+    return float(page.evaluate(_AUDIO_WAIT, [name, above, timeout_ms]))

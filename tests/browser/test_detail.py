@@ -19,7 +19,7 @@ from callviewer.sandbox import accounts, signalwire_data, sinch_data
 from callviewer.sandbox.core import Sandbox
 from callviewer.sandbox.talkstack_data import EXAMPLE_SID, LIVE_SIDS
 
-from .helpers import screenshot, sign_in
+from .helpers import screenshot, sign_in, wait_for_audio
 
 MakeProject = Any  # the make_project fixture of tests/conftest.py
 
@@ -57,7 +57,7 @@ def test_the_recording_plays_and_seeks_through_range_requests(
     assert media == []  # preload="none": nothing fetched, nothing audited, until Play
 
     page.get_by_role("button", name="Play recording 1").click()
-    page.wait_for_function("document.querySelector('audio').currentTime > 0.3")
+    wait_for_audio(page, "currentTime", 0.3)
     expect(page.locator("[data-total]")).to_have_text("0:23")
     # Seeking while paused: where the player lands does not depend on how fast the test runs.
     page.get_by_role("button", name="Pause recording 1").click()
@@ -70,9 +70,9 @@ def test_the_recording_plays_and_seeks_through_range_requests(
     page.get_by_role("button", name="Forward 10 seconds").click()
     expect(page.locator("[data-elapsed]")).to_have_text("0:18")
     page.get_by_label("Speed").select_option("1.5")
-    page.wait_for_function("document.querySelector('audio').playbackRate === 1.5")
+    assert wait_for_audio(page, "playbackRate", 1.4) == 1.5
     page.get_by_role("button", name="Play recording 1").click()
-    page.wait_for_function("document.querySelector('audio').currentTime > 18.3")  # plays on
+    wait_for_audio(page, "currentTime", 18.3)  # plays on
     expect(page.get_by_role("button", name="Pause recording 1")).to_be_visible()
 
     # The first request asks from the start and gets the whole 368 KB file as a range. (The
@@ -141,10 +141,10 @@ def test_seeking_far_into_a_long_recording_asks_for_that_range(
     with http.override_transport(long_recording_upstream(upstream_ranges)):
         page.goto(f"/calls/{EXAMPLE_SID}/?project=acme-support")
         page.get_by_role("button", name="Play recording 1").click()
-        page.wait_for_function("document.querySelector('audio').currentTime > 0.3")
+        wait_for_audio(page, "currentTime", 0.3)
         expect(page.locator("[data-total]")).to_have_text("40:00")
         page.locator('[data-act="seek"]').fill("1800")  # 30:00, about 28.8 MB in
-        page.wait_for_function("document.querySelector('audio').currentTime > 1800.3")
+        wait_for_audio(page, "currentTime", 1800.3)
         page.get_by_role("button", name="Pause recording 1").click()
         expect(page.locator("[data-elapsed]")).to_have_text(re.compile(r"30:[0-5]\d"))
         screenshot(page, "call-long-recording-seeked")
