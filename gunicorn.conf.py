@@ -16,7 +16,7 @@ import os
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "48"))
+threads = int(os.environ.get("GUNICORN_THREADS", "128"))
 # A worker that stops answering its heartbeat for this long is restarted (not a request limit
 # under gthread: requests and streams may take longer).
 timeout = 60

@@ -15,8 +15,10 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from psycopg_pool import PoolTimeout
 
 # The requests that can wait on a provider: everything under /calls/ (search, export, call
 # pages, status, recordings) and a project form's Test connection in the admin.
@@ -32,9 +34,9 @@ def waits_on_provider(request: HttpRequest) -> bool:
     )
 
 
-def busy() -> HttpResponse:
+def busy(what: str = "provider requests") -> HttpResponse:
     response = HttpResponse(
-        "callviewer is answering as many provider requests as it can right now. "
+        f"callviewer is answering as many {what} as it can right now. "
         f"Try again in {RETRY_AFTER} seconds.\n",
         status=503,
         content_type="text/plain; charset=utf-8",
@@ -93,3 +95,19 @@ def provider_pages(
         return response
 
     return middleware
+
+
+class DatabaseBusyMiddleware:
+    """Every pooled database connection of this process stayed busy past the pool's timeout
+    (settings DB_POOL_SIZE): a 503 that says to try again, not a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError) and isinstance(exception.__cause__, PoolTimeout):
+            return busy("requests")
+        return None

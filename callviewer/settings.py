@@ -67,6 +67,7 @@ MIDDLEWARE = [
     # After WhiteNoise: static files keep their long cache lifetime, everything else is private.
     "callviewer.headers.no_store",
     "callviewer.capacity.provider_pages",
+    "callviewer.capacity.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,9 +105,20 @@ DATABASES = {
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'callviewer.sqlite3'}"
     ),
 }
-# Persistent connections, checked before reuse: one per app thread at most (README, sizing).
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL connections come from a pool per app process (psycopg_pool), and a request gives
+# its connection back before it waits on a provider (callviewer/database.py): connections
+# follow the database work, not the threads waiting on slow providers (README, sizing).
+DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=16)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_SIZE > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": 30,  # seconds a request waits for a free connection, then 503 (capacity.py)
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django must not
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://callviewer")}
@@ -220,7 +232,7 @@ AXES_LOCKOUT_CALLABLE = "callviewer.sign_in.locked_out"
 
 # Requests that may wait on a provider, at once, per app process (callviewer/capacity.py);
 # keep it below gunicorn's threads (gunicorn.conf.py) so the rest always answer. 0: no limit.
-PROVIDER_PAGES_PER_PROCESS = env.int("PROVIDER_PAGES_PER_PROCESS", default=40)
+PROVIDER_PAGES_PER_PROCESS = env.int("PROVIDER_PAGES_PER_PROCESS", default=112)
 
 # Provider HTTP: timeouts in seconds, always set (callviewer/providers/http.py).
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=3.0)

@@ -87,3 +87,20 @@ def test_admin_pages_other_than_a_project_post_are_never_counted() -> None:
 
     assert admin_page.status_code == 200
     assert test_connection.status_code == 503
+
+
+def test_a_pool_that_stays_busy_is_a_503_not_a_server_error() -> None:
+    from django.db import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    from callviewer.capacity import DatabaseBusyMiddleware
+
+    middleware = DatabaseBusyMiddleware(lambda request: HttpResponse())
+    try:
+        raise OperationalError("couldn't get a connection") from PoolTimeout("after 30 s")
+    except OperationalError as exc:
+        answer = middleware.process_exception(factory.get("/"), exc)
+    other = middleware.process_exception(factory.get("/"), OperationalError("other"))
+
+    assert answer is not None and answer.status_code == 503
+    assert other is None

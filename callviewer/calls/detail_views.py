@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, reswap
 
+from callviewer.database import release_connection
 from callviewer.projects.models import Project
 from callviewer.providers.types import (
     Call,
@@ -99,6 +100,7 @@ def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
             AuditEvent.Action.DOWNLOAD_RECORDING if download else AuditEvent.Action.PLAY_RECORDING
         )
         audit.record(request, action, project=project, call_sid=sid, detail=f"recording {n}")
+    release_connection()  # a stream may last minutes: not with a database connection
     return response
 
 

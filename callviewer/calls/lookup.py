@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from callviewer.database import release_connection
 from callviewer.projects.models import Project
 from callviewer.providers.base import Provider
 from callviewer.providers.types import Call, NotFound, ProviderError, UnexpectedAnswer
@@ -79,6 +80,7 @@ def _ask(resolution: Resolution, projects: Iterable[Project]) -> None:
     """Ask each project whose provider's SID format fits; record the answers."""
     sid = resolution.sid
     asked = [(p, p.client()) for p in projects if p.provider_class.sid_fits(sid)]
+    release_connection()  # the request waits on the providers without a database connection
     if len(asked) == 1:
         answers = [_get_call(asked[0][1], sid)]
     else:

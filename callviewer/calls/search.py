@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from callviewer.database import release_connection
 from callviewer.projects.models import Project
 from callviewer.providers.base import Provider
 from callviewer.providers.types import (
@@ -331,6 +332,7 @@ def run(
 def _ask_all(
     asks: list[tuple[Provider, SearchQuery, str | None]],
 ) -> list[SearchPage | ProviderError]:
+    release_connection()  # the request waits on the providers without a database connection
     if len(asks) <= 1:
         return [_ask(*a) for a in asks]
     with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(asks))) as pool:

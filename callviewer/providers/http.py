@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from callviewer.database import release_connection
+
 from .types import (
     CredentialsRefused,
     NotFound,
@@ -121,6 +123,7 @@ def send(provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
     """
     retries: int = settings.PROVIDER_MAX_RETRIES
     cap: float = settings.PROVIDER_RETRY_AFTER_CAP
+    release_connection()  # no database connection is held while the provider answers
     http = client(origin_of(url))
     for attempt in range(retries + 1):
         last = attempt == retries
@@ -192,6 +195,7 @@ def stream(
     provider: str, url: str, headers: dict[str, str] | None = None
 ) -> Iterator[httpx.Response]:
     """Open a streamed GET (recording media). No retries once bytes flow; redirects not followed."""
+    release_connection()
     http = client(origin_of(url))
     try:
         with http.stream("GET", url, headers=headers or {}) as response:
