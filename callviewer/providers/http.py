@@ -171,7 +171,8 @@ def send(provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
             if last:
                 raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
         except (httpx.TransportError, httpx.InvalidURL, UnicodeError) as exc:
-            # A malformed request (or URL, e.g. a query httpx refuses): retrying cannot help.
+            # A malformed request, or a redirect whose Location httpx cannot read (it raises
+            # idna's UnicodeError as it is, even when not following): retrying cannot help.
             raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
         else:
             if response.status_code == 429:
@@ -233,7 +234,9 @@ def stream(
             yield response
     except httpx.TimeoutException as exc:
         raise TimedOut(provider, f"{provider} took too long to send the recording.") from exc
-    except httpx.TransportError as exc:
+    except (httpx.TransportError, UnicodeError) as exc:
+        # UnicodeError: httpx reads a redirect's Location (idna, e.g. invalid punycode) even
+        # when it does not follow it, and raises idna's error as it is.
         raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
 
 

@@ -190,6 +190,18 @@ def test_a_request_to_an_unusable_url_is_unavailable_without_asking(
     assert seen == []
 
 
+def test_a_redirect_to_invalid_punycode_is_unavailable_not_an_idna_error(
+    answer_with: Callable[[Handler], list[httpx.Request]], sleeps: list[float]
+) -> None:
+    # httpx reads the Location of every redirect, followed or not, and lets idna's error out.
+    answer_with(lambda r: httpx.Response(302, headers={"Location": "https://xn--a.com/"}))
+
+    with pytest.raises(ProviderUnavailable):
+        http.send("P", "GET", URL)
+    with pytest.raises(ProviderUnavailable), http.stream("P", URL):
+        pass
+
+
 # Retries
 
 
