@@ -40,7 +40,7 @@ from callviewer.providers.types import (
     UnexpectedAnswer,
 )
 
-from . import seen
+from . import links, seen
 from .models import SeenCall
 from .presentation import EMPTY, duration_text, money_text
 
@@ -206,7 +206,7 @@ class Row:
 
     project: Project
     call: Call
-    url: str
+    url: str  # the call's page; "" when its SID cannot lead there (links.call_url)
 
     @property
     def direction(self) -> str:
@@ -361,8 +361,7 @@ def merge(results: Iterable[ProjectResult]) -> list[Row]:
         if (project.pk, call.sid) in known:
             continue
         known.add((project.pk, call.sid))
-        url = reverse("calls:detail", args=[call.sid]) + "?" + urlencode({"project": project.slug})
-        rows.append(Row(project, call, url))
+        rows.append(Row(project, call, links.call_url(call.sid, project)))
     return rows
 
 
@@ -548,7 +547,7 @@ def csv_text(rows: Iterable[Row], base_url: str, notes: Iterable[str] = ()) -> s
             f"{abs(call.cost.amount)}" if call.cost else "",
             call.cost.currency if call.cost else "",
             {EMPTY: "", "see call": "unknown"}.get(recordings, recordings),
-            base_url + row.url,
+            base_url + row.url if row.url else "",
         )
         writer.writerow([safe_cell(c) for c in cells])
     for note in notes:

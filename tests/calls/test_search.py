@@ -130,13 +130,14 @@ class TestMerge:
         self, db: None, make_project: MakeProject
     ) -> None:
         a, b = make_project("talkstack", "a"), make_project("signalwire", "b")
+        ca1 = "CA" + "1" * 32
         results = [
             search.ProjectResult(
                 a,
                 "A",
                 lists={
-                    "to": [call("CA1", at(9)), call("CA3", at(7))],
-                    "from": [call("CA1", at(9))],
+                    "to": [call(ca1, at(9)), call("CA3", at(7))],
+                    "from": [call(ca1, at(9))],
                 },
             ),
             search.ProjectResult(
@@ -144,8 +145,8 @@ class TestMerge:
             ),
         ]
         rows = search.merge(results)
-        assert [r.call.sid for r in rows] == ["u-4", "CA1", "u-2", "CA3", "u-0"]
-        assert rows[1].url == "/calls/CA1/?project=a"
+        assert [r.call.sid for r in rows] == ["u-4", ca1, "u-2", "CA3", "u-0"]
+        assert rows[1].url == f"/calls/{ca1}/?project=a"
 
     def test_one_list_keeps_the_providers_order(self, db: None, make_project: MakeProject) -> None:
         a = make_project("talkstack", "a")
