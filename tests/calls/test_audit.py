@@ -10,9 +10,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from callviewer.calls import audit
 from callviewer.calls.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,18 @@ def event(
     )
     AuditEvent.objects.filter(pk=made.pk).update(when=timezone.now() - dt.timedelta(days=days_old))
     return made
+
+
+def test_a_record_takes_what_it_is_given_without_nul_and_cut_to_its_columns(
+    rf: RequestFactory, alice: User
+) -> None:
+    request = rf.get("/calls/")
+    request.user = alice
+    made = audit.record(
+        request, AuditEvent.Action.SEARCH, call_sid="CA\x00" + "1" * 100, detail="a\x00" * 600
+    )
+    made.refresh_from_db()
+    assert (made.call_sid, made.detail) == ("CA" + "1" * 78, "a" * 500)
 
 
 @pytest.fixture
