@@ -396,7 +396,7 @@ def seen_calls(project: Project, filters: Filters) -> tuple[list[Row], str]:
     if filters.date_from:
         calls = calls.filter(start__gte=_utc_midnight(filters.date_from))
     if filters.date_to:
-        calls = calls.filter(start__lt=_utc_midnight(filters.date_to + dt.timedelta(days=1)))
+        calls = calls.filter(start__lt=_utc_midnight(_day_after(filters.date_to)))
     found = [_seen_call(project, c) for c in calls.order_by("-start", "-last_seen")[:SEEN_LIMIT]]
     return merge([ProjectResult(project, project.provider_label, lists={"": found})]), number
 
@@ -421,6 +421,12 @@ def _seen_call(project: Project, seen_call: SeenCall) -> Call:
 
 def _utc_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _day_after(day: dt.date) -> dt.date:
+    """The next day; the calendar's last day has none, and stands for itself (the form stops
+    far earlier: this only keeps the arithmetic from overflowing)."""
+    return day if day == dt.date.max else day + dt.timedelta(days=1)
 
 
 def http_status(errors: Iterable[ProviderError]) -> int:

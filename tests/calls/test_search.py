@@ -279,6 +279,7 @@ class TestSeenCalls:
         assert sids(status="completed") == [a, c]
         assert sids(date_from=dt.date(2025, 3, 14)) == [b, a]
         assert sids(date_to=dt.date(2025, 3, 13)) == [c]
+        assert sids(date_from=dt.date.min, date_to=dt.date.max) == [b, a, c]
 
 
 class TestForm:
@@ -303,6 +304,9 @@ class TestForm:
             ("status=finished", "status", "not a status callviewer knows"),
             ("date_from=2025-02-30", "date_from", "not a start date"),
             ("date_to=14/03/2025", "date_to", "not an end date"),
+            ("date_to=2101-01-01", "date_to", "pick an end date from 1970 to 2100"),
+            ("date_from=1969-12-31", "date_from", "pick a start date from 1970 to 2100"),
+            ("date_from=\u0662\u0660\u0662\u0665-03-01", "date_from", "not a start date"),
             ("date_from=2025-03-02&date_to=2025-03-01", "date_to", "before the start date"),
             ("match=sideways", "match", "caller, the callee or either"),
             ("sid=CA1/../x", "sid", "letters, digits"),

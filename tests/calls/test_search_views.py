@@ -469,6 +469,14 @@ class TestSinch:
         empty = agent.get("/calls/?project=umbrella&status=failed", headers=HX)
         assert "No calls match: calls status failed." in text(empty)
 
+    @pytest.mark.parametrize("dates", ["date_to=9999-12-31", "date_from=0001-01-01"])
+    def test_dates_beyond_the_years_searched_are_refused_by_the_form(
+        self, sandbox: Sandbox, agent: Client, umbrella: Project, dates: str
+    ) -> None:
+        response = agent.get(f"/calls/?project=umbrella&{dates}")
+        assert response.status_code == 400
+        assert "from 1970 to 2100" in text(response)
+
 
 class TestBadInput:
     def test_an_invalid_number_is_explained_next_to_the_field_and_nobody_is_asked(
@@ -509,6 +517,7 @@ class TestBadInput:
             ("date_to=2025-02-29", 400, "is not an end date"),
             ("date_from=2025-03-05&date_to=2025-03-01", 400, "is before the start date"),
             ("date_from=99999-01-01", 400, "is not a start date"),
+            ("date_to=9999-12-31", 400, "pick an end date from 1970 to 2100"),
             ("match=both", 400, "callee or either"),
             ("number=%2B%2B%2B", 400, "is not a phone number"),
             ("number=" + "9" * 41, 400, "at most 40 characters"),
