@@ -52,6 +52,10 @@ MAX_THREADS = 8
 MAX_CURSOR = 2000  # characters; SignalWire's next_page_uri is well under this
 SEEN_LIMIT = 200
 EXPORT_MAX_ROWS = 1000
+# Pages an export asks each project for, at most: a provider that always says "more" ends
+# somewhere. TalkStack's whole bound (25 to 500 calls, 20 asks) and EXPORT_MAX_ROWS of
+# SignalWire (50 a page) fit in it.
+EXPORT_MAX_PAGES = 20
 
 _PHONE_CHARS = re.compile(r"[0-9+().\-/ \t\u00a0]+")
 
@@ -182,6 +186,7 @@ class ProjectResult:
     numbers: tuple[str, ...] = ()  # the E.164 numbers searched for
     skipped: str = ""  # why this project was not searched, in words
     retry: dict[str, str] = field(default_factory=dict)  # side -> cursor of a failed ask
+    stopped: str = ""  # why paging stopped before the provider said it was done, in words
 
     @property
     def failed(self) -> bool:
@@ -255,6 +260,10 @@ class Outcome:
         return [r for r in self.results if r.bound_reached]
 
     @property
+    def stopped(self) -> list[ProjectResult]:
+        return [r for r in self.results if r.stopped]
+
+    @property
     def errors(self) -> list[ProviderError]:
         return [e for r in self.results for e in r.errors]
 
@@ -316,8 +325,15 @@ def run(
         result.answered = True
         result.lists.setdefault(side, []).extend(answer.calls)
         result.bound_reached |= answer.bound_reached
-        if answer.next_cursor:
+        if answer.next_cursor and answer.calls:
             result.cursors[side] = answer.next_cursor
+        elif answer.next_cursor:
+            # Following such a page could go on forever (it did, for an export of SignalWire
+            # answering {"calls": [], "next_page_uri": ...}), and it shows nothing anyway.
+            result.stopped = (
+                f"{result.label} sent a page without calls while saying more were coming, "
+                "so callviewer stopped there"
+            )
     return Outcome(results, merge(results))
 
 
@@ -500,25 +516,30 @@ def safe_cell(value: object) -> str:
 
 
 def export_all(projects: Sequence[Project], filters: Filters) -> tuple[list[Row], Outcome, bool]:
-    """Every page of the search, up to EXPORT_MAX_ROWS rows: (rows, outcome, truncated)."""
+    """Every page of the search, up to EXPORT_MAX_ROWS rows: (rows, outcome, truncated).
+
+    Each project is asked for EXPORT_MAX_PAGES pages at most; one that has more after that
+    says so in its `stopped`.
+    """
     limit = EXPORT_MAX_ROWS
-    outcome = run(projects, filters)
-    results = {r.project.slug: r for r in outcome.results}
-    while outcome.more and sum(len(r.calls) for r in results.values()) < limit:
-        pending = outcome.more
-        outcome = run(
-            [r.project for r in pending],
-            filters,
-            cursors={r.project.slug: r.cursors for r in pending},
-        )
-        for page in outcome.results:
+    results = {r.project.slug: r for r in run(projects, filters).results}
+    for _page in range(1, EXPORT_MAX_PAGES):
+        pending = [r for r in results.values() if r.cursors]
+        if not pending or sum(len(r.calls) for r in results.values()) >= limit:
+            break
+        cursors = {r.project.slug: r.cursors for r in pending}
+        for page in run([r.project for r in pending], filters, cursors=cursors).results:
             owner = results[page.project.slug]
             for side, calls in page.lists.items():
                 owner.lists.setdefault(side, []).extend(calls)
             owner.errors.extend(page.errors)
             owner.bound_reached |= page.bound_reached
+            owner.stopped = owner.stopped or page.stopped
             owner.cursors = page.cursors
-        outcome = Outcome(list(results.values()), [])
+    else:
+        for result in results.values():
+            if result.cursors:
+                result.stopped = f"callviewer stopped after {EXPORT_MAX_PAGES} pages"
     everything = Outcome(list(results.values()), merge(results.values()))
     truncated = len(everything.rows) > limit or bool(everything.more or everything.bound_reached)
     return everything.rows[:limit], everything, truncated

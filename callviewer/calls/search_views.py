@@ -237,6 +237,11 @@ def _export_notes(
             "more calls match. Narrow the dates to export the rest."
         )
     for result in outcome.results:
+        if result.stopped:
+            notes.append(
+                f"{result.project.name} ({result.label}) is incomplete: {result.stopped}. "
+                "Narrow the dates to export the rest."
+            )
         for error in result.errors:
             notes.append(f"{result.project.name} ({result.label}) is missing: {error.message}")
         if result.skipped:

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from callviewer.calls.models import AuditEvent, SeenCall
 from callviewer.projects.models import AgentPreference, Project
+from callviewer.providers import http
 from callviewer.providers.talkstack import TalkStack
 from callviewer.sandbox import accounts, signalwire_data
 from callviewer.sandbox.core import Sandbox
@@ -23,6 +24,7 @@ from callviewer.sandbox.talkstack_data import EXAMPLE_SID
 pytestmark = pytest.mark.django_db
 
 MakeProject = Any  # the make_project fixture of tests/conftest.py
+EndlessPages = Any  # the endless_signalwire fixture of tests/calls/conftest.py
 TS_HISTORY = "/call/get-call-history"
 SW_CALLS = "/api/laml/"
 SW_PROJECT = next(iter(accounts.SIGNALWIRE_PROJECTS))
@@ -335,6 +337,42 @@ class TestMoreResults:
         assert 'class="error-row"' in response.content.decode()
         assert "TalkStack AI is having trouble (HTTP 503)" in text(response)
         assert "cursor=%3A50" in response.content.decode()  # Retry asks for the same page
+
+
+class TestPagesThatNeverEnd:
+    def test_an_empty_page_that_says_more_offers_no_more_results_and_says_why(
+        self, agent: Client, mocked_projects: dict[str, Project], endless_signalwire: EndlessPages
+    ) -> None:
+        transport, seen = endless_signalwire(0)
+        with http.override_transport(transport):
+            response = agent.get("/calls/?project=sw", headers=HX)
+        assert response.status_code == 200
+        assert 'class="more-row"' not in response.content.decode()
+        assert "SignalWire sent a page without calls while saying more were coming" in text(
+            response
+        )
+        assert len(seen) == 1
+
+    def test_more_results_stop_at_an_empty_page(
+        self, agent: Client, mocked_projects: dict[str, Project], endless_signalwire: EndlessPages
+    ) -> None:
+        transport, _seen = endless_signalwire(1)
+        with http.override_transport(transport):
+            first = agent.get("/calls/?project=sw", headers=HX)
+        empty, _seen = endless_signalwire(0)
+        with http.override_transport(empty):
+            second = agent.get(more_url(first), headers=HX)
+        assert second.status_code == 200
+        assert 'class="more-row"' not in second.content.decode()
+        assert "stopped there. To see older calls, narrow the start dates." in text(second)
+
+    def test_all_my_projects_says_which_project_stopped(
+        self, agent: Client, mocked_projects: dict[str, Project], endless_signalwire: EndlessPages
+    ) -> None:
+        transport, _seen = endless_signalwire(0)
+        with http.override_transport(transport):
+            response = agent.get("/calls/?project=all", headers=HX)
+        assert "Sw (SignalWire): SignalWire sent a page without calls" in text(response)
 
 
 class TestEmptyAndErrorStates:
