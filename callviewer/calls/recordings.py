@@ -445,9 +445,14 @@ REMEMBER_SECONDS = 300
 
 
 def _remembered_key(project: Project, sid: str) -> str:
-    """Per project and call; a change to the project's settings (its hosts) starts afresh."""
+    """Per project and call; a change to the project's settings (its hosts) starts afresh.
+
+    The SID is hashed: it comes from the URL as typed, and a key holding spaces, control
+    characters or hundreds of characters is refused by memcached.
+    """
     settings = hashlib.sha256(json.dumps(project.settings, sort_keys=True).encode()).hexdigest()
-    return f"callviewer:recordings:{project.pk}:{settings[:16]}:{sid}"
+    call = hashlib.sha256(sid.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"callviewer:recordings:{project.pk}:{settings[:16]}:{call[:32]}"
 
 
 def remembered(project: Project, sid: str) -> list[Recording] | None:

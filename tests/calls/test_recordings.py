@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache.backends.base import memcache_key_warnings
 from django.http import StreamingHttpResponse
 from django.test import Client
 
@@ -501,6 +502,15 @@ def test_a_change_to_the_projects_hosts_forgets_the_remembered_recordings(
     project.save()
     body(agent.get(URL))
     assert len(call_requests(sandbox)) == 2
+
+
+def test_the_remembered_recordings_key_suits_every_cache_whatever_the_sid(
+    project: Project,
+) -> None:
+    for sid in ["a b\x01\t", "\u260e" * 10, "C" * 500]:
+        key = recordings._remembered_key(project, sid)
+        assert list(memcache_key_warnings(key)) == []
+    assert recordings._remembered_key(project, "x") != recordings._remembered_key(project, "y")
 
 
 # Audit
