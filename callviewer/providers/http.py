@@ -234,9 +234,9 @@ def stream(
             yield response
     except httpx.TimeoutException as exc:
         raise TimedOut(provider, f"{provider} took too long to send the recording.") from exc
-    except (httpx.TransportError, UnicodeError) as exc:
-        # UnicodeError: httpx reads a redirect's Location (idna, e.g. invalid punycode) even
-        # when it does not follow it, and raises idna's error as it is.
+    except (httpx.TransportError, httpx.InvalidURL, UnicodeError) as exc:
+        # InvalidURL, UnicodeError: httpx reads a redirect's Location even when it does not
+        # follow it, and raises its own or idna's error as it is (e.g. for invalid punycode).
         raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
 
 

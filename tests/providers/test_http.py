@@ -190,11 +190,13 @@ def test_a_request_to_an_unusable_url_is_unavailable_without_asking(
     assert seen == []
 
 
-def test_a_redirect_to_invalid_punycode_is_unavailable_not_an_idna_error(
-    answer_with: Callable[[Handler], list[httpx.Request]], sleeps: list[float]
+@pytest.mark.parametrize("location", ["https://xn--a.com/", "https:x"])
+def test_a_redirect_to_what_httpx_cannot_read_is_unavailable_not_its_error(
+    answer_with: Callable[[Handler], list[httpx.Request]], sleeps: list[float], location: str
 ) -> None:
-    # httpx reads the Location of every redirect, followed or not, and lets idna's error out.
-    answer_with(lambda r: httpx.Response(302, headers={"Location": "https://xn--a.com/"}))
+    # httpx reads the Location of every redirect, followed or not, and lets idna's error (or
+    # its own InvalidURL: an absolute URL whose path does not start with /) out.
+    answer_with(lambda r: httpx.Response(302, headers={"Location": location}))
 
     with pytest.raises(ProviderUnavailable):
         http.send("P", "GET", URL)
