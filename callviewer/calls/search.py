@@ -331,7 +331,7 @@ def run(
             # Following such a page could go on forever (it did, for an export of SignalWire
             # answering {"calls": [], "next_page_uri": ...}), and it shows nothing anyway.
             result.stopped = (
-                f"{result.label} sent a page without calls while saying more were coming, "
+                f"{result.label} sent a page with no new calls while saying more were coming, "
                 "so callviewer stopped there"
             )
     return Outcome(results, merge(results))

@@ -153,7 +153,7 @@ class TestExport:
         assert response.status_code == 200
         assert len(seen) == 1
         [note] = [r["project"] for r in rows(response)]
-        assert note.startswith("# Sw (SignalWire) is incomplete: SignalWire sent a page without")
+        assert note.startswith("# Sw (SignalWire) is incomplete: SignalWire sent a page with no")
 
     def test_a_provider_that_always_has_more_is_asked_a_bounded_number_of_pages(
         self, agent: Client, mocked_projects: dict[str, Project], endless_signalwire: EndlessPages

@@ -348,7 +348,7 @@ class TestPagesThatNeverEnd:
             response = agent.get("/calls/?project=sw", headers=HX)
         assert response.status_code == 200
         assert 'class="more-row"' not in response.content.decode()
-        assert "SignalWire sent a page without calls while saying more were coming" in text(
+        assert "SignalWire sent a page with no new calls while saying more were coming" in text(
             response
         )
         assert len(seen) == 1
@@ -372,7 +372,7 @@ class TestPagesThatNeverEnd:
         transport, _seen = endless_signalwire(0)
         with http.override_transport(transport):
             response = agent.get("/calls/?project=all", headers=HX)
-        assert "Sw (SignalWire): SignalWire sent a page without calls" in text(response)
+        assert "Sw (SignalWire): SignalWire sent a page with no new calls" in text(response)
 
 
 class TestEmptyAndErrorStates:
