@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files keep their long cache lifetime, everything else is private.
     "callviewer.headers.no_store",
+    "callviewer.middleware.refuse_nul_characters",
     "callviewer.capacity.provider_pages",
     "callviewer.capacity.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

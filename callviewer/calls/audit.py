@@ -26,12 +26,12 @@ def record(
     user = request.user if request.user.is_authenticated else None
     return AuditEvent.objects.create(
         user=user,
-        username=user.get_username() if user else "",
+        username=_fit(user.get_username() if user else "", 150),
         action=action,
         project=project,
-        project_slug=project.slug if project else "",
-        call_sid=call_sid[:80],
-        detail=detail[:500],
+        project_slug=_fit(project.slug if project else "", 60),
+        call_sid=_fit(call_sid, 80),
+        detail=_fit(detail, 500),
         ip_address=client_ip(request),
     )
 
@@ -46,10 +46,19 @@ def record_as(
     """record() for work done without a request (a management command): a name, no address."""
     return AuditEvent.objects.create(
         user=None,
-        username=username[:150],
+        username=_fit(username, 150),
         action=action,
         project=project,
         project_slug=project.slug if project else "",
-        detail=detail[:500],
+        detail=_fit(detail, 500),
         ip_address=None,
     )
+
+
+def _fit(text: str, length: int) -> str:
+    """`text` as its column takes it: without NUL (PostgreSQL refuses it), cut to `length`.
+
+    A record is written whatever was asked for; SIDs and searches come from agents and
+    providers.
+    """
+    return text.replace("\x00", "")[:length]

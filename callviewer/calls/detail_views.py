@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, reswap
@@ -23,7 +23,7 @@ from callviewer.providers.types import (
     TimedOut,
 )
 
-from . import audit, lookup, recordings
+from . import audit, links, lookup, recordings
 from .models import AuditEvent
 from .presentation import duration_text, present
 
@@ -38,7 +38,7 @@ def call_detail(request: HttpRequest, sid: str) -> HttpResponse:
     audit.record(
         request, AuditEvent.Action.VIEW_CALL, project=found.project, call_sid=found.call.sid
     )
-    context = call_context(request, found.project, found.call)
+    context = call_context(request, found.project, found.call, sid)
     return render(request, "calls/detail.html", context)
 
 
@@ -48,7 +48,8 @@ def call_status(request: HttpRequest, sid: str) -> HttpResponse:
     """The status area, polled by HTMX while the call is live; 286 stops the polling."""
     slug = request.GET.get("project", "")
     if not getattr(request, "htmx", False):
-        return redirect(detail_url(sid, slug))
+        page = links.call_url(sid)
+        return redirect(f"{page}?{urlencode({'project': slug})}" if slug else page)
     resolution = lookup.resolve(request.user, sid, slug)
     found = resolution.single
     if found is None:
@@ -58,7 +59,7 @@ def call_status(request: HttpRequest, sid: str) -> HttpResponse:
             return reswap(render(request, "calls/_status.html", context), "none")
         # Not (or no longer) in the agent's projects: a 404, like the page.
         return render(request, "calls/_status.html", {"sid": sid, "gone": True}, status=404)
-    context = call_context(request, found.project, found.call)
+    context = call_context(request, found.project, found.call, sid)
     if not found.call.is_final:
         return render(request, "calls/_status.html", context)
     # Final now: the status area stops polling and the rest of the page (cost, duration,
@@ -104,8 +105,12 @@ def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
     return response
 
 
-def call_context(request: HttpRequest, project: Project, call: Call) -> dict[str, Any]:
-    """Everything the page and its fragments show about one call."""
+def call_context(request: HttpRequest, project: Project, call: Call, sid: str) -> dict[str, Any]:
+    """Everything the page and its fragments show about one call.
+
+    Their links use `sid`, the SID this page was opened with (and found by): they must lead
+    back to the same call, whatever the provider's answer spells its SID as.
+    """
     provider = project.client()
     players, recordings_error = [], ""
     if provider.supports_recordings and call.is_final:
@@ -114,15 +119,15 @@ def call_context(request: HttpRequest, project: Project, call: Call) -> dict[str
         except ProviderError as exc:
             recordings_error = exc.message
         else:
-            players = [_player(project, call, n, r) for n, r in enumerate(listed, 1)]
-    query = f"?project={project.slug}"
+            players = [_player(project, sid, n, r) for n, r in enumerate(listed, 1)]
+    status_url = links.call_url(sid, project, links.STATUS)
     return {
         "call": call,
         "project": project,
         "sid": call.sid,
-        "polling": not call.is_final,
-        "status_url": reverse("calls:status", args=[call.sid]) + query,
-        "page_url": request.build_absolute_uri(detail_url(call.sid, project.slug)),
+        "polling": not call.is_final and bool(status_url),
+        "status_url": status_url,
+        "page_url": request.build_absolute_uri(links.call_url(sid, project)),
         "supports_recordings": provider.supports_recordings,
         "recordings": players,
         "recordings_error": recordings_error,
@@ -130,8 +135,8 @@ def call_context(request: HttpRequest, project: Project, call: Call) -> dict[str
     }
 
 
-def _player(project: Project, call: Call, n: int, recording: Recording) -> dict[str, Any]:
-    url = reverse("calls:recording", args=[call.sid, n]) + f"?project={project.slug}"
+def _player(project: Project, sid: str, n: int, recording: Recording) -> dict[str, Any]:
+    url = links.call_url(sid, project, links.RECORDING, n)
     seconds = recording.duration
     return {
         "n": n,
@@ -143,16 +148,11 @@ def _player(project: Project, call: Call, n: int, recording: Recording) -> dict[
     }
 
 
-def detail_url(sid: str, slug: str = "") -> str:
-    url = reverse("calls:detail", args=[sid])
-    return f"{url}?project={slug}" if slug else url
-
-
 def unresolved(request: HttpRequest, resolution: lookup.Resolution) -> HttpResponse:
     """The chooser, the provider-error page or the not-found page for a SID."""
     if len(resolution.found) > 1:
         choices = [
-            (f.project, f.call, detail_url(f.call.sid, f.project.slug)) for f in resolution.found
+            (f.project, f.call, links.call_url(resolution.sid, f.project)) for f in resolution.found
         ]
         return render(request, "calls/chooser.html", {"sid": resolution.sid, "choices": choices})
     if resolution.failures:
@@ -174,6 +174,7 @@ def unresolved(request: HttpRequest, resolution: lookup.Resolution) -> HttpRespo
         "sid": resolution.sid,
         "project_count": resolution.project_count,
         "pinned": resolution.pinned,
+        "everywhere_url": links.call_url(resolution.sid),
     }
     return render(request, "calls/not_found.html", context, status=404)
 

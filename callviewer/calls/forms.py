@@ -15,7 +15,10 @@ from .search import ALL, MATCHES, Filters
 
 # Call SIDs go into the call page's URL path: letters, digits and a few separators only.
 SID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Calls are searched in these years only: the providers keep nothing older, and a date near
+# the ends of Python's calendar breaks date arithmetic (9999-12-31 plus a day).
+FIRST_YEAR, LAST_YEAR = 1970, 2100
 
 
 def status_groups() -> list[tuple[str, list[str]]]:
@@ -129,9 +132,16 @@ def _date(value: str, which: str) -> dt.date | None:
         return None
     if _DATE_RE.fullmatch(value):
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            if FIRST_YEAR <= day.year <= LAST_YEAR:
+                return day
+            raise forms.ValidationError(
+                f"“{value}” is outside the years callviewer searches: "
+                f"pick {which} date from {FIRST_YEAR} to {LAST_YEAR}."
+            )
     raise forms.ValidationError(
         f"“{value[:30]}” is not {which} date. Use the date picker or YYYY-MM-DD, e.g. 2025-03-14."
     )

@@ -34,19 +34,66 @@ log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
 MAX_REDIRECTS = 3
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_RANGE = re.compile(r"bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", re.IGNORECASE)
-_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
-_UNSATISFIED = re.compile(r"bytes\s+\*/(\d+)", re.IGNORECASE)
-_TYPES = {"mp3": "audio/mpeg", "wav": "audio/x-wav", "ogg": "audio/ogg", "m4a": "audio/mp4"}
+# Byte positions: ASCII digits only, and no more of them than any file could need (int() of a
+# few thousand digits raises).
+_POSITION = r"([0-9]{0,18})"
+_RANGE = re.compile(rf"bytes\s*=\s*{_POSITION}\s*-\s*{_POSITION}\s*", re.IGNORECASE | re.ASCII)
+_CONTENT_RANGE = re.compile(
+    r"bytes\s+([0-9]{1,18})-([0-9]{1,18})/([0-9]{1,18}|\*)", re.IGNORECASE | re.ASCII
+)
+_UNSATISFIED = re.compile(r"bytes\s+\*/([0-9]{1,18})", re.IGNORECASE | re.ASCII)
+_LENGTH = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+# The only types a recording is served as: audio, which a browser plays and never renders.
+# The upstream's type is used only when it is exactly one of these (RFC 9110 §8.3.1 syntax,
+# token parameters allowed and dropped); anything else, e.g. "audio/x,text/html", which
+# Chromium renders as HTML, falls back to the URL's extension.
+AUDIO_TYPES = {
+    "audio/mpeg": "audio/mpeg",
+    "audio/mp3": "audio/mpeg",
+    "audio/wav": "audio/wav",
+    "audio/x-wav": "audio/x-wav",
+    "audio/wave": "audio/wav",
+    "audio/vnd.wave": "audio/wav",
+    "audio/ogg": "audio/ogg",
+    "audio/mp4": "audio/mp4",
+    "audio/webm": "audio/webm",
+    "audio/aac": "audio/aac",
+    "audio/flac": "audio/flac",
+}
+# RFC 9110 §5.6.2 token characters.
+_TCHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_MEDIA_TYPE = re.compile(
+    rf"({_TCHARS}/{_TCHARS})(?:[ \t]*;[ \t]*{_TCHARS}=(?:{_TCHARS}|\"[ !#-\[\]-~]*\"))*", re.ASCII
+)
+# No extension is WAV: Twilio and SignalWire serve a recording's media as WAV by default.
+_BY_EXTENSION = {
+    "": "audio/x-wav",
+    "wav": "audio/x-wav",
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+    "m4a": "audio/mp4",
+    "webm": "audio/webm",
+    "aac": "audio/aac",
+    "flac": "audio/flac",
+}
+UNKNOWN_TYPE = "application/octet-stream"
 _EXTENSIONS = {
     "audio/mpeg": "mp3",
-    "audio/mp3": "mp3",
     "audio/wav": "wav",
     "audio/x-wav": "wav",
-    "audio/wave": "wav",
-    "audio/vnd.wave": "wav",
     "audio/ogg": "ogg",
     "audio/mp4": "m4a",
+    "audio/webm": "webm",
+    "audio/aac": "aac",
+    "audio/flac": "flac",
+}
+# On every answer of the proxy, success or error: even a body that is not audio cannot run
+# as a page of callviewer's origin, be sniffed into HTML, or be embedded by another site.
+PROTECTIONS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Resource-Policy": "same-origin",
 }
 
 
@@ -114,14 +161,22 @@ def parse_range(header: str | None) -> ByteRange | None:
     return ByteRange(first=int(first), last=int(last) if last else None)
 
 
+def audio_type(header: str) -> str | None:
+    """The Content-Type header's audio type when it names exactly one allowed type, else None."""
+    match = _MEDIA_TYPE.fullmatch(header.strip(" \t"))
+    return AUDIO_TYPES.get(match.group(1).lower()) if match else None
+
+
 def content_type_for(upstream: str, url: str) -> str:
-    """The upstream's audio type, else one from the URL's extension (none or .wav is WAV)."""
-    value = upstream.split(";")[0].strip().lower()
-    if value.startswith("audio/"):
-        return value
-    path = httpx.URL(url).path.rsplit("/", 1)[-1]
-    extension = path.rsplit(".", 1)[-1].lower() if "." in path else "wav"
-    return _TYPES.get(extension, "application/octet-stream")
+    """The upstream's audio type, else the URL's extension's (none is WAV), else UNKNOWN_TYPE."""
+    if allowed := audio_type(upstream):
+        return allowed
+    parsed = http.parse_url(url)
+    if parsed is None:
+        return UNKNOWN_TYPE
+    name = parsed.path.rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return _BY_EXTENSION.get(extension, UNKNOWN_TYPE)
 
 
 def filename_for(sid: str, n: int, content_type: str) -> str:
@@ -153,18 +208,21 @@ def open_media(
         stack.close()
         if not location:
             break
-        try:
-            url = str(httpx.URL(url).join(location))
-        except httpx.InvalidURL as exc:
-            raise Refused("(an address that is not a URL)") from exc
+        joined = http.parse_url(location, url)
+        if joined is None:
+            raise Refused(_NOT_A_URL)
+        url = str(joined)
     raise UnexpectedAnswer(label, f"{label} redirected the recording too many times.")
 
 
+_NOT_A_URL = "(an address that is not a URL)"
+
+
 def _origin(url: str) -> str:
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        return "(an address that is not a URL)"
+    """The URL's origin, or words for what it is instead (they match no allowed origin)."""
+    parsed = http.parse_url(url)
+    if parsed is None:
+        return _NOT_A_URL
     if parsed.scheme not in ("http", "https") or not parsed.host:
         return f"{parsed.scheme}:"
     return http.origin_of(url)
@@ -300,7 +358,7 @@ def _upstream_error(label: str, response: httpx.Response) -> Media:
 
 def _length(response: httpx.Response) -> int | None:
     value = response.headers.get("content-length", "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if _LENGTH.fullmatch(value) else None
 
 
 def _body(
@@ -368,10 +426,13 @@ def serve(
             response[name] = value
         return response, False
     streamed = StreamingHttpResponse(media.body, status=media.status)
-    for name, value in media.headers.items():
+    for name, value in (media.headers | PROTECTIONS).items():
         streamed[name] = value
-    filename = filename_for(sid, n, media.headers["Content-Type"])
-    disposition = "attachment" if request.GET.get("download") == "1" else "inline"
+    content_type = media.headers["Content-Type"]
+    filename = filename_for(sid, n, content_type)
+    # Bytes of no known audio type are only ever saved, never shown in the browser.
+    saved = request.GET.get("download") == "1" or content_type == UNKNOWN_TYPE
+    disposition = "attachment" if saved else "inline"
     streamed["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     # Customers' voices: never kept by a shared cache or on the agent's disk.
     streamed["Cache-Control"] = "private, no-store"
@@ -384,9 +445,14 @@ REMEMBER_SECONDS = 300
 
 
 def _remembered_key(project: Project, sid: str) -> str:
-    """Per project and call; a change to the project's settings (its hosts) starts afresh."""
+    """Per project and call; a change to the project's settings (its hosts) starts afresh.
+
+    The SID is hashed: it comes from the URL as typed, and a key holding spaces, control
+    characters or hundreds of characters is refused by memcached.
+    """
     settings = hashlib.sha256(json.dumps(project.settings, sort_keys=True).encode()).hexdigest()
-    return f"callviewer:recordings:{project.pk}:{settings[:16]}:{sid}"
+    call = hashlib.sha256(sid.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"callviewer:recordings:{project.pk}:{settings[:16]}:{call[:32]}"
 
 
 def remembered(project: Project, sid: str) -> list[Recording] | None:
@@ -412,7 +478,8 @@ def _quiet_size(provider: Provider, recording: Recording) -> int | None:
 
 
 def plain(status: int, message: str, **headers: Any) -> HttpResponse:
+    """An error of the proxy, in words, with the same protections as the audio."""
     response = HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
-    for name, value in headers.items():
+    for name, value in (PROTECTIONS | headers).items():
         response[name] = value
     return response

@@ -42,7 +42,7 @@ from callviewer.providers.types import (
     in_newest_first_order,
 )
 
-from . import seen
+from . import links, seen
 from .models import SeenCall
 from .presentation import EMPTY, duration_text, money_text
 
@@ -54,6 +54,10 @@ MAX_THREADS = 8
 MAX_CURSOR = 2000  # characters; SignalWire's next_page_uri is well under this
 SEEN_LIMIT = 200
 EXPORT_MAX_ROWS = 1000
+# Pages an export asks each project for, at most: a provider that always says "more" ends
+# somewhere. TalkStack's whole bound (25 to 500 calls, 20 asks) and EXPORT_MAX_ROWS of
+# SignalWire (50 a page) fit in it.
+EXPORT_MAX_PAGES = 20
 
 _PHONE_CHARS = re.compile(r"[0-9+().\-/ \t\u00a0]+")
 
@@ -184,6 +188,7 @@ class ProjectResult:
     numbers: tuple[str, ...] = ()  # the E.164 numbers searched for
     skipped: str = ""  # why this project was not searched, in words
     retry: dict[str, str] = field(default_factory=dict)  # side -> cursor of a failed ask
+    stopped: str = ""  # why paging stopped before the provider said it was done, in words
 
     @property
     def failed(self) -> bool:
@@ -208,7 +213,7 @@ class Row:
 
     project: Project
     call: Call
-    url: str
+    url: str  # the call's page; "" when its SID cannot lead there (links.call_url)
 
     @property
     def direction(self) -> str:
@@ -255,6 +260,10 @@ class Outcome:
     @property
     def bound_reached(self) -> list[ProjectResult]:
         return [r for r in self.results if r.bound_reached]
+
+    @property
+    def stopped(self) -> list[ProjectResult]:
+        return [r for r in self.results if r.stopped]
 
     @property
     def errors(self) -> list[ProviderError]:
@@ -324,8 +333,15 @@ def run(
         result.answered = True
         result.lists.setdefault(side, []).extend(answer.calls)
         result.bound_reached |= answer.bound_reached
-        if answer.next_cursor:
+        if answer.next_cursor and answer.calls:
             result.cursors[side] = answer.next_cursor
+        elif answer.next_cursor:
+            # Following such a page could go on forever (it did, for an export of SignalWire
+            # answering {"calls": [], "next_page_uri": ...}), and it shows nothing anyway.
+            result.stopped = (
+                f"{result.label} sent a page with no new calls while saying more were coming, "
+                "so callviewer stopped there"
+            )
     return Outcome(results, merge(results))
 
 
@@ -370,8 +386,7 @@ def merge(results: Iterable[ProjectResult]) -> list[Row]:
         if (project.pk, call.sid) in known:
             continue
         known.add((project.pk, call.sid))
-        url = reverse("calls:detail", args=[call.sid]) + "?" + urlencode({"project": project.slug})
-        rows.append(Row(project, call, url))
+        rows.append(Row(project, call, links.call_url(call.sid, project)))
     return rows
 
 
@@ -406,7 +421,7 @@ def seen_calls(project: Project, filters: Filters) -> tuple[list[Row], str]:
     if filters.date_from:
         calls = calls.filter(start__gte=_utc_midnight(filters.date_from))
     if filters.date_to:
-        calls = calls.filter(start__lt=_utc_midnight(filters.date_to + dt.timedelta(days=1)))
+        calls = calls.filter(start__lt=_utc_midnight(_day_after(filters.date_to)))
     found = [_seen_call(project, c) for c in calls.order_by("-start", "-last_seen")[:SEEN_LIMIT]]
     return merge([ProjectResult(project, project.provider_label, lists={"": found})]), number
 
@@ -431,6 +446,12 @@ def _seen_call(project: Project, seen_call: SeenCall) -> Call:
 
 def _utc_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _day_after(day: dt.date) -> dt.date:
+    """The next day; the calendar's last day has none, and stands for itself (the form stops
+    far earlier: this only keeps the arithmetic from overflowing)."""
+    return day if day == dt.date.max else day + dt.timedelta(days=1)
 
 
 def http_status(errors: Iterable[ProviderError]) -> int:
@@ -504,25 +525,30 @@ def safe_cell(value: object) -> str:
 
 
 def export_all(projects: Sequence[Project], filters: Filters) -> tuple[list[Row], Outcome, bool]:
-    """Every page of the search, up to EXPORT_MAX_ROWS rows: (rows, outcome, truncated)."""
+    """Every page of the search, up to EXPORT_MAX_ROWS rows: (rows, outcome, truncated).
+
+    Each project is asked for EXPORT_MAX_PAGES pages at most; one that has more after that
+    says so in its `stopped`.
+    """
     limit = EXPORT_MAX_ROWS
-    outcome = run(projects, filters)
-    results = {r.project.slug: r for r in outcome.results}
-    while outcome.more and sum(len(r.calls) for r in results.values()) < limit:
-        pending = outcome.more
-        outcome = run(
-            [r.project for r in pending],
-            filters,
-            cursors={r.project.slug: r.cursors for r in pending},
-        )
-        for page in outcome.results:
+    results = {r.project.slug: r for r in run(projects, filters).results}
+    for _page in range(1, EXPORT_MAX_PAGES):
+        pending = [r for r in results.values() if r.cursors]
+        if not pending or sum(len(r.calls) for r in results.values()) >= limit:
+            break
+        cursors = {r.project.slug: r.cursors for r in pending}
+        for page in run([r.project for r in pending], filters, cursors=cursors).results:
             owner = results[page.project.slug]
             for side, calls in page.lists.items():
                 owner.lists.setdefault(side, []).extend(calls)
             owner.errors.extend(page.errors)
             owner.bound_reached |= page.bound_reached
+            owner.stopped = owner.stopped or page.stopped
             owner.cursors = page.cursors
-        outcome = Outcome(list(results.values()), [])
+    else:
+        for result in results.values():
+            if result.cursors:
+                result.stopped = f"callviewer stopped after {EXPORT_MAX_PAGES} pages"
     everything = Outcome(list(results.values()), merge(results.values()))
     truncated = len(everything.rows) > limit or bool(everything.more or everything.bound_reached)
     return everything.rows[:limit], everything, truncated
@@ -557,7 +583,7 @@ def csv_text(rows: Iterable[Row], base_url: str, notes: Iterable[str] = ()) -> s
             f"{abs(call.cost.amount)}" if call.cost else "",
             call.cost.currency if call.cost else "",
             {EMPTY: "", "see call": "unknown"}.get(recordings, recordings),
-            base_url + row.url,
+            base_url + row.url if row.url else "",
         )
         writer.writerow([safe_cell(c) for c in cells])
     for note in notes:

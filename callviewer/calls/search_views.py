@@ -6,7 +6,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -14,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from callviewer.projects.models import Project, preference_for
 
-from . import audit
+from . import audit, links
 from . import search as history
 from .forms import SearchForm, status_groups
 from .models import AuditEvent
@@ -133,9 +132,9 @@ def _render(
 
 def _open_call(request: HttpRequest, sid: str, slug: str, picked: list[Project]) -> HttpResponse:
     """Jump to the call's page, pinned to the picked project when its SIDs look like this one."""
-    url = reverse("calls:detail", args=[sid])
-    if slug != ALL and len(picked) == 1 and picked[0].provider_class.sid_fits(sid):
-        url += f"?project={picked[0].slug}"
+    pinned = picked[0] if slug != ALL and len(picked) == 1 else None
+    # The form lets through only SIDs that fit in a path; the page says when none has it.
+    url = (pinned and links.call_url(sid, pinned)) or links.call_url(sid)
     if _fragment(request):
         return HttpResponseClientRedirect(url)
     return redirect(url)
@@ -238,6 +237,11 @@ def _export_notes(
             "more calls match. Narrow the dates to export the rest."
         )
     for result in outcome.results:
+        if result.stopped:
+            notes.append(
+                f"{result.project.name} ({result.label}) is incomplete: {result.stopped}. "
+                "Narrow the dates to export the rest."
+            )
         for error in result.errors:
             notes.append(f"{result.project.name} ({result.label}) is missing: {error.message}")
         if result.skipped:

@@ -86,9 +86,43 @@ def override_transport(transport: httpx.BaseTransport | None) -> Iterator[None]:
         _transport = previous
 
 
+def parse_url(text: str, base: str | httpx.URL | None = None) -> httpx.URL | None:
+    """`text` as a URL (resolved against `base` when given), or None when it cannot be one.
+
+    httpx refuses some URLs with InvalidURL but others with the idna package's errors (a
+    UnicodeError, e.g. the invalid punycode of `https://xn--a.com/`, raised only when `.host`
+    is read), and accepts ports it cannot connect to: every one of those is "not a URL" here,
+    never an exception.
+    """
+    try:
+        url = httpx.URL(base).join(text) if base is not None else httpx.URL(text)
+        url.host  # noqa: B018  (decoding the host is what raises for invalid punycode)
+        port = url.port
+    except (httpx.InvalidURL, UnicodeError, ValueError, TypeError):
+        return None
+    if port is not None and not 0 < port < 65536:
+        return None
+    return url
+
+
 def origin_of(url: str) -> str:
-    u = httpx.URL(url)
-    return f"{u.scheme}://{u.netloc.decode('ascii')}"
+    """scheme://host[:port] of an http(s) URL; "" for anything else, which no origin equals."""
+    parsed = parse_url(url)
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        return ""
+    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+
+
+def _client_for(provider: str, url: str) -> httpx.Client:
+    origin = origin_of(url)
+    if not origin:
+        # A project's base URL or a provider's link that httpx cannot send to: nothing to retry.
+        raise ProviderUnavailable(
+            provider,
+            f"{provider} is set up at an address callviewer cannot use. "
+            "An administrator should check the project's settings.",
+        )
+    return client(origin)
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -124,7 +158,7 @@ def send(provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
     retries: int = settings.PROVIDER_MAX_RETRIES
     cap: float = settings.PROVIDER_RETRY_AFTER_CAP
     release_connection()  # no database connection is held while the provider answers
-    http = client(origin_of(url))
+    http = _client_for(provider, url)
     for attempt in range(retries + 1):
         last = attempt == retries
         try:
@@ -139,7 +173,9 @@ def send(provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             if last:
                 raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
-        except httpx.TransportError as exc:  # e.g. a malformed request: retrying cannot help
+        except (httpx.TransportError, httpx.InvalidURL, UnicodeError) as exc:
+            # A malformed request, or a redirect whose Location httpx cannot read (it raises
+            # idna's UnicodeError as it is, even when not following): retrying cannot help.
             raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
         else:
             if response.status_code == 429:
@@ -196,13 +232,15 @@ def stream(
 ) -> Iterator[httpx.Response]:
     """Open a streamed GET (recording media). No retries once bytes flow; redirects not followed."""
     release_connection()
-    http = client(origin_of(url))
+    http = _client_for(provider, url)
     try:
         with http.stream("GET", url, headers=headers or {}) as response:
             yield response
     except httpx.TimeoutException as exc:
         raise TimedOut(provider, f"{provider} took too long to send the recording.") from exc
-    except httpx.TransportError as exc:
+    except (httpx.TransportError, httpx.InvalidURL, UnicodeError) as exc:
+        # InvalidURL, UnicodeError: httpx reads a redirect's Location even when it does not
+        # follow it, and raises its own or idna's error as it is (e.g. for invalid punycode).
         raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
 
 
@@ -211,7 +249,9 @@ __all__ = [
     "client",
     "close_all",
     "json_body",
+    "origin_of",
     "override_transport",
+    "parse_url",
     "raise_for_response",
     "send",
     "stream",

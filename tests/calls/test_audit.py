@@ -10,11 +10,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from callviewer.calls import audit
 from callviewer.calls.models import AuditEvent
+from callviewer.projects.models import preference_for
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,18 @@ def event(
     )
     AuditEvent.objects.filter(pk=made.pk).update(when=timezone.now() - dt.timedelta(days=days_old))
     return made
+
+
+def test_a_record_takes_what_it_is_given_without_nul_and_cut_to_its_columns(
+    rf: RequestFactory, alice: User
+) -> None:
+    request = rf.get("/calls/")
+    request.user = alice
+    made = audit.record(
+        request, AuditEvent.Action.SEARCH, call_sid="CA\x00" + "1" * 100, detail="a\x00" * 600
+    )
+    made.refresh_from_db()
+    assert (made.call_sid, made.detail) == ("CA" + "1" * 78, "a" * 500)
 
 
 @pytest.fixture
@@ -51,6 +64,54 @@ def test_administrators_read_the_trail_filtered_and_searched(admin_client: Clien
     assert "CAbbbb" in searched and "CAaaaa" not in searched
     by_user = admin_client.get("/admin/calls/auditevent/", {"q": "bob"}).content.decode()
     assert "CAbbbb" in by_user and "CAaaaa" not in by_user
+
+
+@pytest.mark.parametrize("zone", ["", "Asia/Tokyo"])
+@pytest.mark.parametrize(
+    "dates",
+    [
+        "when__year=99999",
+        "when__year=9999",  # the year after is beyond the calendar
+        "when__year=9999&when__month=12",
+        "when__year=9999&when__month=12&when__day=31",
+        "when__year=2024&when__month=13",
+        "when__year=2024&when__month=2&when__day=99",
+        "when__year=" + "9" * 5000,
+    ],
+)
+def test_dates_the_calendar_cannot_hold_are_a_bad_filter_not_an_error(
+    admin_client: Client, admin_user: User, dates: str, zone: str
+) -> None:
+    event(1)
+    preference = preference_for(admin_user)
+    preference.time_zone = zone
+    preference.save()
+    response = admin_client.get("/admin/calls/auditevent/?" + dates)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/calls/auditevent/?e=1"
+
+
+def test_the_first_year_is_a_bad_filter_in_a_zone_ahead_of_utc(
+    admin_client: Client, admin_user: User
+) -> None:
+    event(1)
+    preference = preference_for(admin_user)
+    preference.time_zone = "Asia/Tokyo"  # its 0001-01-01 starts before the calendar in UTC
+    preference.save()
+    response = admin_client.get("/admin/calls/auditevent/?when__year=1")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/calls/auditevent/?e=1"
+
+
+def test_a_date_filter_still_narrows_the_trail(admin_client: Client) -> None:
+    event(0, call_sid="CAtoday")
+    today = timezone.now()
+    response = admin_client.get(
+        f"/admin/calls/auditevent/?when__year={today.year}&when__month={today.month}"
+    )
+    assert response.status_code == 200
+    assert "CAtoday" in response.content.decode()
+    assert admin_client.get("/admin/calls/auditevent/?when__year=1").status_code == 200  # UTC
 
 
 def test_the_trail_cannot_be_added_to_changed_or_deleted_in_the_admin(admin_client: Client) -> None:

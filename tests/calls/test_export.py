@@ -23,6 +23,7 @@ from callviewer.sandbox.core import Sandbox
 pytestmark = pytest.mark.django_db
 
 MakeProject = Any  # the make_project fixture of tests/conftest.py
+EndlessPages = Any  # the endless_signalwire fixture of tests/calls/conftest.py
 TS_HISTORY = "/call/get-call-history"
 SW_PROJECT = next(iter(accounts.SIGNALWIRE_PROJECTS))
 
@@ -141,6 +142,34 @@ class TestExport:
         assert response["Content-Disposition"].endswith('-first-60.csv"')
         assert len(lines) == 61
         assert lines[-1]["project"].startswith("# Stopped at 60 rows")
+
+    def test_an_empty_page_that_says_more_ends_the_export_and_is_noted(
+        self, agent: Client, mocked_projects: dict[str, Project], endless_signalwire: EndlessPages
+    ) -> None:
+        # This export asked SignalWire about 20 times a second, forever.
+        transport, seen = endless_signalwire(0)
+        with http.override_transport(transport):
+            response = agent.get("/calls/export.csv?project=sw")
+        assert response.status_code == 200
+        assert len(seen) == 1
+        [note] = [r["project"] for r in rows(response)]
+        assert note.startswith("# Sw (SignalWire) is incomplete: SignalWire sent a page with no")
+
+    def test_a_provider_that_always_has_more_is_asked_a_bounded_number_of_pages(
+        self, agent: Client, mocked_projects: dict[str, Project], endless_signalwire: EndlessPages
+    ) -> None:
+        transport, seen = endless_signalwire(2)
+        with http.override_transport(transport):
+            lines = rows(agent.get("/calls/export.csv?project=sw"))
+        assert len(seen) == search.EXPORT_MAX_PAGES
+        assert len([r for r in lines if r["project"] == "sw"]) == 2 * search.EXPORT_MAX_PAGES
+        notes = [r["project"] for r in lines if r["project"].startswith("#")]
+        assert notes == [
+            f"# Stopped at {search.EXPORT_MAX_ROWS} rows or the provider's bound: more calls "
+            "match. Narrow the dates to export the rest.",
+            f"# Sw (SignalWire) is incomplete: callviewer stopped after {search.EXPORT_MAX_PAGES} "
+            "pages. Narrow the dates to export the rest.",
+        ]
 
     def test_the_talkstack_bound_is_said_in_the_file(
         self, sandbox: Sandbox, agent: Client, acme: Project, monkeypatch: pytest.MonkeyPatch

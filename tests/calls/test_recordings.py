@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache.backends.base import memcache_key_warnings
 from django.http import StreamingHttpResponse
 from django.test import Client
 
@@ -34,6 +35,7 @@ EXAMPLE_RECORDING = "RE26e39c970fd416515799f5a165718be3"
 AUDIO = wav_for(EXAMPLE_RECORDING, 23)
 SIZE = len(AUDIO)
 URL = f"/calls/{EXAMPLE_SID}/recordings/1/?project=talkstack-demo"
+MOCKED_URL = f"/calls/{EXAMPLE_SID}/recordings/1/?project=mocked"
 TWILIO_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE1.wav"
 MakeProject = Any  # the make_project fixture of tests/conftest.py
 
@@ -105,6 +107,8 @@ def other_host() -> Iterator[OtherHost]:
         ("items=0-5", None),  # another unit: ignored
         ("bytes=abc", None),
         ("bytes=-", None),
+        ("bytes=" + "9" * 5000 + "-", None),  # more digits than int() reads: garbage
+        ("bytes=\u0663-", None),  # an Arabic-Indic 3 is a digit to Python, not to HTTP
     ],
 )
 def test_it_parses_range_headers(header: str | None, parsed: ByteRange | None) -> None:
@@ -148,10 +152,52 @@ def test_a_range_past_the_end_does_not_fit(byte_range: ByteRange) -> None:
         ("", "https://h/RE1.wav", "audio/x-wav"),
         ("", "https://h/RE1", "audio/x-wav"),
         ("text/html", "https://h/RE1.exe", "application/octet-stream"),
+        ("audio/mp3", "https://h/RE1", "audio/mpeg"),
+        ('Audio/MPEG ; codecs="mp3"', "https://h/RE1", "audio/mpeg"),
+        ("audio/x,text/html", "https://h/RE1.mp3", "audio/mpeg"),
+        ("text/html", "https://xn--a.com/RE1.mp3", "application/octet-stream"),
     ],
 )
 def test_it_names_the_audio_type(upstream: str, url: str, content_type: str) -> None:
     assert recordings.content_type_for(upstream, url) == content_type
+
+
+# What Chromium renders as a page when served as it came (found on a recording host's answers).
+HOSTILE_TYPES = [
+    "audio/x,text/html",
+    "audio/mpeg, text/html",
+    "audio/x,image/svg+xml",
+    "audio/mpeg;,text/html",
+    "audio/mpeg text/html",
+    "audio/mpeg\ttext/html",
+    "audio/mpeg; x=<svg onload=alert(1)>",
+    "audio/mpeg;charset=utf-8, text/html",
+    "text/html",
+    "image/svg+xml",
+    "application/xhtml+xml",
+    "audio/html",
+    "multipart/x-mixed-replace; boundary=x",
+    "",
+]
+
+
+@pytest.mark.parametrize("header", HOSTILE_TYPES)
+def test_anything_but_exactly_one_allowed_audio_type_is_not_taken(header: str) -> None:
+    assert recordings.audio_type(header) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "audio"),
+    [
+        ("audio/mpeg", "audio/mpeg"),
+        ("audio/mp3", "audio/mpeg"),
+        ("audio/vnd.wave", "audio/wav"),
+        ("AUDIO/X-WAV;charset=binary", "audio/x-wav"),
+        (" audio/ogg ", "audio/ogg"),
+    ],
+)
+def test_one_allowed_audio_type_is_taken_without_its_parameters(header: str, audio: str) -> None:
+    assert recordings.audio_type(header) == audio
 
 
 # Through the view, against the simulator
@@ -458,6 +504,15 @@ def test_a_change_to_the_projects_hosts_forgets_the_remembered_recordings(
     assert len(call_requests(sandbox)) == 2
 
 
+def test_the_remembered_recordings_key_suits_every_cache_whatever_the_sid(
+    project: Project,
+) -> None:
+    for sid in ["a b\x01\t", "\u260e" * 10, "C" * 500]:
+        key = recordings._remembered_key(project, sid)
+        assert list(memcache_key_warnings(key)) == []
+    assert recordings._remembered_key(project, "x") != recordings._remembered_key(project, "y")
+
+
 # Audit
 
 
@@ -583,6 +638,91 @@ def test_an_upstream_206_of_the_wrong_part_is_refused(
         )
     assert response.status_code == 502
     assert "not asked for" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "location", ["https://xn--a.com/r.wav", "https://[::1/r.wav", "http://a:99999/"]
+)
+def test_a_redirect_to_what_is_not_a_url_is_refused(
+    mocked_project: Project, agent: Client, location: str
+) -> None:
+    call = {"callSid": EXAMPLE_SID, "status": "completed", "recordingUrls": [TWILIO_URL]}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "talkstack.test":
+            return httpx.Response(200, json=call)
+        return httpx.Response(302, headers={"Location": location})
+
+    with http.override_transport(httpx.MockTransport(handle)):
+        response = agent.get(MOCKED_URL)
+    assert response.status_code == 502
+
+
+# Only ever audio, whatever the recording host says
+
+
+def hostile_upstream(
+    content_type: str | list[str], recording_url: str = TWILIO_URL
+) -> httpx.MockTransport:
+    """TalkStack answering the example call, and a recording host sending a page instead."""
+    call = {"callSid": EXAMPLE_SID, "status": "completed", "recordingUrls": [recording_url]}
+    page = b"<html><script>alert(document.cookie)</script></html>"
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "talkstack.test":
+            return httpx.Response(200, json=call)
+        types = content_type if isinstance(content_type, list) else [content_type]
+        headers = [("Content-Type", t) for t in types] + [("Content-Length", str(len(page)))]
+        if request.headers.get("range") == "bytes=0-9":
+            part = [("Content-Range", f"bytes 0-9/{len(page)}"), ("Content-Length", "10")]
+            return httpx.Response(206, headers=headers[:-1] + part, content=iter([page[:10]]))
+        return httpx.Response(200, headers=headers, content=iter([page]))
+
+    return httpx.MockTransport(handle)
+
+
+def assert_protected(response: Any) -> None:
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("content_type", [*HOSTILE_TYPES, ["audio/mpeg", "text/html"]])
+@pytest.mark.parametrize("header", [None, "bytes=0-9"], ids=["whole", "range"])
+def test_a_page_from_the_recording_host_is_served_as_audio_of_the_urls_type(
+    mocked_project: Project, agent: Client, content_type: str | list[str], header: str | None
+) -> None:
+    extra: dict[str, Any] = {"HTTP_RANGE": header} if header else {}
+    with http.override_transport(hostile_upstream(content_type)):
+        response = agent.get(MOCKED_URL, **extra)
+        body(response)
+    assert response.status_code == (206 if header else 200)
+    assert response["Content-Type"] == "audio/x-wav"  # from RE1.wav
+    assert response["Content-Disposition"].startswith("inline;")
+    assert_protected(response)
+
+
+def test_bytes_of_no_known_audio_type_are_only_ever_downloaded(
+    mocked_project: Project, agent: Client
+) -> None:
+    url = TWILIO_URL.replace("RE1.wav", "RE1.html")
+    with http.override_transport(hostile_upstream("text/html", url)):
+        response = agent.get(MOCKED_URL)
+        body(response)
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == f'attachment; filename="{EXAMPLE_SID}-1.bin"'
+    assert_protected(response)
+
+
+def test_errors_and_416_answers_carry_the_same_protections(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    assert_protected(agent.get(URL, HTTP_RANGE=f"bytes={SIZE}-"))  # 416
+    assert_protected(agent.get(URL.replace("/recordings/1/", "/recordings/9/")))  # 404
+    sandbox.faults.fail_sids = {EXAMPLE_RECORDING: 500}
+    assert_protected(agent.get(URL))  # 502
+    served = agent.get(URL.replace("?", "?download=1&"))
+    assert_protected(served)
 
 
 # SignalWire media, on the project's own space host

@@ -130,13 +130,14 @@ class TestMerge:
         self, db: None, make_project: MakeProject
     ) -> None:
         a, b = make_project("talkstack", "a"), make_project("signalwire", "b")
+        ca1 = "CA" + "1" * 32
         results = [
             search.ProjectResult(
                 a,
                 "A",
                 lists={
-                    "to": [call("CA1", at(9)), call("CA3", at(7))],
-                    "from": [call("CA1", at(9))],
+                    "to": [call(ca1, at(9)), call("CA3", at(7))],
+                    "from": [call(ca1, at(9))],
                 },
             ),
             search.ProjectResult(
@@ -144,8 +145,8 @@ class TestMerge:
             ),
         ]
         rows = search.merge(results)
-        assert [r.call.sid for r in rows] == ["u-4", "CA1", "u-2", "CA3", "u-0"]
-        assert rows[1].url == "/calls/CA1/?project=a"
+        assert [r.call.sid for r in rows] == ["u-4", ca1, "u-2", "CA3", "u-0"]
+        assert rows[1].url == f"/calls/{ca1}/?project=a"
 
     def test_one_list_keeps_the_providers_order(self, db: None, make_project: MakeProject) -> None:
         a = make_project("talkstack", "a")
@@ -296,6 +297,7 @@ class TestSeenCalls:
         assert sids(status="completed") == [a, c]
         assert sids(date_from=dt.date(2025, 3, 14)) == [b, a]
         assert sids(date_to=dt.date(2025, 3, 13)) == [c]
+        assert sids(date_from=dt.date.min, date_to=dt.date.max) == [b, a, c]
 
 
 class TestForm:
@@ -320,6 +322,9 @@ class TestForm:
             ("status=finished", "status", "not a status callviewer knows"),
             ("date_from=2025-02-30", "date_from", "not a start date"),
             ("date_to=14/03/2025", "date_to", "not an end date"),
+            ("date_to=2101-01-01", "date_to", "pick an end date from 1970 to 2100"),
+            ("date_from=1969-12-31", "date_from", "pick a start date from 1970 to 2100"),
+            ("date_from=\u0662\u0660\u0662\u0665-03-01", "date_from", "not a start date"),
             ("date_from=2025-03-02&date_to=2025-03-01", "date_to", "before the start date"),
             ("match=sideways", "match", "caller, the callee or either"),
             ("sid=CA1/../x", "sid", "letters, digits"),

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from callviewer.calls.models import AuditEvent, SeenCall
 from callviewer.projects.models import AgentPreference, Project
+from callviewer.providers import http
 from callviewer.providers.talkstack import TalkStack
 from callviewer.sandbox import accounts, signalwire_data
 from callviewer.sandbox.core import Sandbox
@@ -23,6 +24,7 @@ from callviewer.sandbox.talkstack_data import EXAMPLE_SID
 pytestmark = pytest.mark.django_db
 
 MakeProject = Any  # the make_project fixture of tests/conftest.py
+EndlessPages = Any  # the endless_signalwire fixture of tests/calls/conftest.py
 TS_HISTORY = "/call/get-call-history"
 SW_CALLS = "/api/laml/"
 SW_PROJECT = next(iter(accounts.SIGNALWIRE_PROJECTS))
@@ -349,6 +351,42 @@ class TestMoreResults:
         assert "cursor=%3A50" in response.content.decode()  # Retry asks for the same page
 
 
+class TestPagesThatNeverEnd:
+    def test_an_empty_page_that_says_more_offers_no_more_results_and_says_why(
+        self, agent: Client, mocked_projects: dict[str, Project], endless_signalwire: EndlessPages
+    ) -> None:
+        transport, seen = endless_signalwire(0)
+        with http.override_transport(transport):
+            response = agent.get("/calls/?project=sw", headers=HX)
+        assert response.status_code == 200
+        assert 'class="more-row"' not in response.content.decode()
+        assert "SignalWire sent a page with no new calls while saying more were coming" in text(
+            response
+        )
+        assert len(seen) == 1
+
+    def test_more_results_stop_at_an_empty_page(
+        self, agent: Client, mocked_projects: dict[str, Project], endless_signalwire: EndlessPages
+    ) -> None:
+        transport, _seen = endless_signalwire(1)
+        with http.override_transport(transport):
+            first = agent.get("/calls/?project=sw", headers=HX)
+        empty, _seen = endless_signalwire(0)
+        with http.override_transport(empty):
+            second = agent.get(more_url(first), headers=HX)
+        assert second.status_code == 200
+        assert 'class="more-row"' not in second.content.decode()
+        assert "stopped there. To see older calls, narrow the start dates." in text(second)
+
+    def test_all_my_projects_says_which_project_stopped(
+        self, agent: Client, mocked_projects: dict[str, Project], endless_signalwire: EndlessPages
+    ) -> None:
+        transport, _seen = endless_signalwire(0)
+        with http.override_transport(transport):
+            response = agent.get("/calls/?project=all", headers=HX)
+        assert "Sw (SignalWire): SignalWire sent a page with no new calls" in text(response)
+
+
 class TestEmptyAndErrorStates:
     def test_no_match_says_which_filters_were_used(
         self, sandbox: Sandbox, agent: Client, acme: Project
@@ -481,6 +519,14 @@ class TestSinch:
         empty = agent.get("/calls/?project=umbrella&status=failed", headers=HX)
         assert "No calls match: calls status failed." in text(empty)
 
+    @pytest.mark.parametrize("dates", ["date_to=9999-12-31", "date_from=0001-01-01"])
+    def test_dates_beyond_the_years_searched_are_refused_by_the_form(
+        self, sandbox: Sandbox, agent: Client, umbrella: Project, dates: str
+    ) -> None:
+        response = agent.get(f"/calls/?project=umbrella&{dates}")
+        assert response.status_code == 400
+        assert "from 1970 to 2100" in text(response)
+
 
 class TestBadInput:
     def test_an_invalid_number_is_explained_next_to_the_field_and_nobody_is_asked(
@@ -515,12 +561,13 @@ class TestBadInput:
         ("query", "status", "words"),
         [
             ("status=finished", 400, "is not a status callviewer knows"),
-            ("status=%00", 400, "Null characters are not allowed"),
+            ("status=%00", 400, "NUL character"),  # refused before the form (middleware)
             ("date_from=2025-13-01", 400, "is not a start date"),
             ("date_from=yesterday", 400, "is not a start date"),
             ("date_to=2025-02-29", 400, "is not an end date"),
             ("date_from=2025-03-05&date_to=2025-03-01", 400, "is before the start date"),
             ("date_from=99999-01-01", 400, "is not a start date"),
+            ("date_to=9999-12-31", 400, "pick an end date from 1970 to 2100"),
             ("match=both", 400, "callee or either"),
             ("number=%2B%2B%2B", 400, "is not a phone number"),
             ("number=" + "9" * 41, 400, "at most 40 characters"),
@@ -530,10 +577,10 @@ class TestBadInput:
             ("sid=../../admin", 400, "letters, digits"),
             ("sid=" + "a" * 101, 400, "at most 100 characters"),
             ("project=" + "x" * 200, 404, "among yours"),
-            ("project=%00", 404, "among yours"),
+            ("project=%00", 400, "NUL character"),
             ("project=../acme", 404, "among yours"),
             ("project=acme&cursor=to:50", 200, "calls"),
-            ("project=acme&cursor=%00%00", 200, "calls"),
+            ("project=acme&cursor=%00%00", 400, "NUL character"),
             ("project=acme&number=&match=&status=&date_from=&date_to=&sid=", 200, "latest calls"),
         ],
     )

@@ -76,3 +76,96 @@ def test_nothing_to_remember_asks_nothing(
 ) -> None:
     with django_assert_num_queries(0):
         seen.remember(project, [])
+
+
+# What a provider sends is made to fit the columns (PostgreSQL refuses NUL and overflows)
+
+
+def test_nul_is_taken_out_of_every_text_a_provider_sent(project: Project) -> None:
+    odd = Call(
+        sid="CA1",
+        provider="talkstack",
+        status="completed",
+        raw_status="completed",
+        direction="in\x00bound",
+        from_=Endpoint("+1415\x002148508", "number"),
+        to=Endpoint("\x00sip:a@b", "sip"),
+        cost=Money(Decimal("0.5"), "U\x00SD"),
+    )
+    seen.remember(project, [odd])
+    row = SeenCall.objects.get()
+    assert (row.direction, row.from_number, row.to_number, row.currency) == (
+        "inbound",
+        "+14152148508",
+        "sip:a@b",
+        "USD",
+    )
+
+
+@pytest.mark.parametrize("sid", ["", "CA\x001", "C" * (seen.SID_LENGTH + 1)])
+def test_a_call_whose_sid_does_not_fit_as_it_is_is_not_remembered(
+    project: Project, sid: str
+) -> None:
+    seen.remember(project, [call(sid), call("CA2")])
+    assert list(SeenCall.objects.values_list("sid", flat=True)) == ["CA2"]
+
+
+def test_a_sid_of_the_columns_length_is_remembered(project: Project) -> None:
+    sid = "C" * seen.SID_LENGTH
+    seen.remember(project, [call(sid)])
+    assert SeenCall.objects.get().sid == sid
+
+
+def test_texts_longer_than_their_column_are_cut(project: Project) -> None:
+    long = Call(
+        sid="CA1",
+        provider="talkstack",
+        status="completed",
+        raw_status="completed",
+        direction="d" * 300,
+        from_=Endpoint("1" * 300),
+        cost=Money(Decimal(1), "EURO-DOLLARS"),
+    )
+    seen.remember(project, [long])
+    row = SeenCall.objects.get()
+    assert (len(row.direction), len(row.from_number), row.currency) == (20, 200, "EURO-DOL")
+
+
+@pytest.mark.parametrize(
+    ("duration", "cost", "kept"),
+    [
+        (2**31, "100000000", (None, None)),
+        (-1, "-100000000.5", (None, None)),
+        (10**30, "1E+30", (None, None)),
+        (2**31 - 1, "99999999.999999", (2**31 - 1, Decimal("99999999.999999"))),
+        (0, "0.0000004", (0, Decimal("0"))),
+        (5, "-0.077", (5, Decimal("-0.077"))),
+    ],
+)
+def test_numbers_out_of_their_columns_range_are_left_out(
+    project: Project, duration: int, cost: str, kept: tuple[int | None, Decimal | None]
+) -> None:
+    big = Call(
+        sid="CA1",
+        provider="talkstack",
+        status="completed",
+        raw_status="completed",
+        duration=duration,
+        cost=Money(Decimal(cost), "USD"),
+    )
+    seen.remember(project, [big])
+    row = SeenCall.objects.get()
+    assert (row.duration, row.cost) == kept
+
+
+def test_a_start_that_does_not_exist_in_utc_is_left_out(project: Project) -> None:
+    ahead = dt.timezone(dt.timedelta(hours=5))
+    early = Call(
+        sid="CA1",
+        provider="talkstack",
+        status="completed",
+        raw_status="completed",
+        start=dt.datetime(1, 1, 1, 1, 0, tzinfo=ahead),
+    )
+    seen.remember(project, [early, call("CA2")])
+    assert dict(SeenCall.objects.values_list("sid", "start")) == {"CA1": None, "CA2": START}

@@ -135,6 +135,75 @@ def test_override_transport_routes_requests_and_is_undone() -> None:
     assert http._transport is None
 
 
+# URLs: parsed without exceptions, unusable ones refused before any request
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://xn--a.com/x",  # invalid punycode: idna.IDNAError, a UnicodeError
+        "https://xn--.com/",
+        "https://\u2603.com/",  # not IDNA at all: httpx.InvalidURL
+        "https://a\x00b.com/",
+        "https://[::1/",
+        "https://example.com:99999/",  # a port no socket accepts
+        "https://example.com:0/",
+    ],
+)
+def test_parse_url_answers_none_for_what_cannot_be_a_url(text: str) -> None:
+    assert http.parse_url(text) is None
+    assert http.origin_of(text) == ""
+
+
+def test_parse_url_resolves_against_a_base() -> None:
+    joined = http.parse_url("/next?page=2", "https://a.example/v1/list")
+
+    assert str(joined) == "https://a.example/next?page=2"
+    assert http.parse_url("https://xn--a.com/", "https://a.example/") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://a.example/one?x=1", "https://a.example"),
+        ("http://a.example:8080/", "http://a.example:8080"),
+        ("https://B\u00fccher.example/", "https://xn--bcher-kva.example"),
+        ("ftp://a.example/", ""),
+        ("/relative/path", ""),
+        ("", ""),
+    ],
+)
+def test_origin_of_is_an_http_origin_or_nothing(url: str, origin: str) -> None:
+    assert http.origin_of(url) == origin
+
+
+@pytest.mark.parametrize("url", ["https://xn--a.com/calls", "ftp://a.example/", "/calls"])
+def test_a_request_to_an_unusable_url_is_unavailable_without_asking(
+    answer_with: Callable[[Handler], list[httpx.Request]], url: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(200))
+
+    with pytest.raises(ProviderUnavailable, match="address callviewer cannot use"):
+        http.send("P", "GET", url)
+    with pytest.raises(ProviderUnavailable), http.stream("P", url):
+        pass
+    assert seen == []
+
+
+@pytest.mark.parametrize("location", ["https://xn--a.com/", "https:x"])
+def test_a_redirect_to_what_httpx_cannot_read_is_unavailable_not_its_error(
+    answer_with: Callable[[Handler], list[httpx.Request]], sleeps: list[float], location: str
+) -> None:
+    # httpx reads the Location of every redirect, followed or not, and lets idna's error (or
+    # its own InvalidURL: an absolute URL whose path does not start with /) out.
+    answer_with(lambda r: httpx.Response(302, headers={"Location": location}))
+
+    with pytest.raises(ProviderUnavailable):
+        http.send("P", "GET", URL)
+    with pytest.raises(ProviderUnavailable), http.stream("P", URL):
+        pass
+
+
 # Retries
 
 
