@@ -19,6 +19,7 @@ from callviewer.database import release_connection
 from callviewer.projects.models import Project
 from callviewer.providers.base import Provider
 from callviewer.providers.types import Call, NotFound, ProviderError, UnexpectedAnswer
+from callviewer.providers.values import bug_site
 
 from . import seen
 from .models import SeenCall
@@ -100,9 +101,10 @@ def _get_call(client: Provider, sid: str) -> Call | ProviderError:
         return client.get_call(sid)
     except ProviderError as exc:
         return exc
-    except Exception:
+    except Exception as exc:
         # A bug reading one provider must not hide the answers of the others.
-        log.exception("Reading call from %s failed", client.label)
+        # Where, not what: an exception's text can quote a provider's values (numbers, URLs).
+        log.error("Reading call from %s failed: %s", client.label, bug_site(exc))
         return UnexpectedAnswer(
             client.label, f"{client.label} sent an answer callviewer could not read."
         )

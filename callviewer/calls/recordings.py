@@ -406,19 +406,16 @@ def serve(
         media = fetch(provider, recording, byte_range)
     except Unsatisfiable:
         byte_range, media = None, _unsatisfiable(_quiet_size(provider, recording))
-    except Refused as exc:
-        log.warning(
-            "Refused to fetch a %s recording of call %s from %s: not an allowed host",
-            label,
-            sid,
-            exc.origin,
-        )
+    except Refused:
+        # The host itself came from the provider's answer: not logged.
+        log.warning("Refused to fetch a %s recording of call %s: not an allowed host", label, sid)
         return plain(
             502, f"{label} pointed the recording at a host callviewer does not fetch from."
         ), False
     except ProviderError as exc:
         if isinstance(exc, UnexpectedAnswer):
-            log.warning("Recording of %s call %s: %s", label, sid, exc.message)
+            # The message may quote the provider's own words: only its kind and status.
+            log.warning("Recording of %s call %s: %s (HTTP %s)", label, sid, exc.kind, exc.status)
         return plain(504 if isinstance(exc, TimedOut) else 502, exc.message), False
     if media.body is None:
         response = plain(media.status, media.message)

@@ -41,6 +41,7 @@ from callviewer.providers.types import (
     UnexpectedAnswer,
     in_newest_first_order,
 )
+from callviewer.providers.values import bug_site
 
 from . import links, seen
 from .models import SeenCall
@@ -361,9 +362,10 @@ def _ask(client: Provider, query: SearchQuery, cursor: str | None) -> SearchPage
         return client.search(query, cursor)
     except ProviderError as exc:
         return exc
-    except Exception:
+    except Exception as exc:
         # A bug reading one provider must not hide the answers of the others.
-        log.exception("Searching %s failed", client.label)
+        # Where, not what: an exception's text can quote a provider's values (numbers, URLs).
+        log.error("Searching %s failed: %s", client.label, bug_site(exc))
         return UnexpectedAnswer(
             client.label, f"{client.label} sent an answer callviewer could not read."
         )

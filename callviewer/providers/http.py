@@ -139,9 +139,9 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError):  # e.g. a year of 23 digits
         return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _backoff(attempt: int) -> float:

@@ -160,9 +160,10 @@ class SignalWire(Provider):
             # A SID callviewer cannot open (get_call sends only UUIDs) is nothing to link to.
             if self.sid_fits(values.text(item.get("sid")).strip())
         ]
-        # An empty page, or one whose next page is itself, ends the list: "More results"
-        # would otherwise lead an agent round in circles.
-        if not items or (next_uri and self._is_same_page(next_uri, response)):
+        # A page whose next page is itself ends the list: "More results" would lead round in
+        # circles. An empty page that says more is passed on as it is: the calls app stops
+        # there and tells the agent (calls/search.py), as it does for every provider.
+        if next_uri and self._is_same_page(next_uri, response):
             next_uri = ""
         ordered = in_newest_first_order(c.start for c in calls)
         return SearchPage(calls=calls, next_cursor=next_uri or None, sorted_newest_first=ordered)

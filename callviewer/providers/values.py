@@ -17,6 +17,7 @@ import datetime as dt
 import email.utils
 import logging
 import re
+import traceback
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -199,3 +200,11 @@ def status(raw: str) -> str:
     value = re.sub(r"[\s_]+", "-", raw.lower())
     value = _STATUS_ALIASES.get(value.replace("-", ""), value)
     return value if value in STATUSES else "unknown"
+
+
+def bug_site(exc: BaseException) -> str:
+    """An unexpected exception as its type and where it was raised (file:line), for a log line
+    that holds no value from a provider's answer (its message might)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    return type(exc).__name__ + where

@@ -61,7 +61,8 @@ def endless_signalwire() -> Callable[[int], tuple[httpx.MockTransport, list[http
                 {"sid": str(uuid.UUID(int=n * 1000 + i)), "status": "completed"}
                 for i in range(calls_per_page)
             ]
-            following = f"{SW_CALLS}?Page={n}&PageToken=PA{n}"
+            # Each transport's pages are its own: never the page that was asked for.
+            following = f"{SW_CALLS}?Page={n}&PageToken=PA{id(seen)}-{n}"
             return httpx.Response(200, json={"calls": calls, "next_page_uri": following})
 
         return httpx.MockTransport(handle), seen

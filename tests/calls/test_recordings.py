@@ -319,7 +319,8 @@ def test_a_redirect_to_another_host_is_refused_and_logged(
     assert "host callviewer does not fetch from" in response.content.decode()
     assert other_host.requests == []
     [record] = [r for r in caplog.records if r.name == "callviewer.calls.recordings"]
-    assert other_host.url in record.getMessage()
+    assert "not an allowed host" in record.getMessage()
+    assert other_host.url not in record.getMessage()  # the provider chose it: not logged
     assert "s3cr3t" not in caplog.text and TOKEN not in caplog.text
 
 
@@ -702,16 +703,24 @@ def test_a_page_from_the_recording_host_is_served_as_audio_of_the_urls_type(
     assert_protected(response)
 
 
-def test_bytes_of_no_known_audio_type_are_only_ever_downloaded(
+def test_a_recording_url_that_is_not_audio_is_refused_as_plain_protected_text(
     mocked_project: Project, agent: Client
 ) -> None:
+    # TalkStack's module fetches only Twilio recording media (.mp3, .wav or no extension).
     url = TWILIO_URL.replace("RE1.wav", "RE1.html")
     with http.override_transport(hostile_upstream("text/html", url)):
         response = agent.get(MOCKED_URL)
         body(response)
-    assert response["Content-Type"] == "application/octet-stream"
-    assert response["Content-Disposition"] == f'attachment; filename="{EXAMPLE_SID}-1.bin"'
+    assert response.status_code == 502
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert_protected(response)
+
+
+def test_bytes_of_no_known_audio_type_are_only_ever_downloaded() -> None:
+    assert recordings.content_type_for("text/html", "https://media.example/r/RE1.html") == (
+        "application/octet-stream"
+    )
+    assert recordings.filename_for("CA1", 1, "application/octet-stream") == "CA1-1.bin"
 
 
 def test_errors_and_416_answers_carry_the_same_protections(

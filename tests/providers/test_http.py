@@ -547,3 +547,11 @@ def test_a_closed_port_is_unavailable(sleeps: list[float]) -> None:
     with pytest.raises(ProviderUnavailable):
         http.send("P", "GET", "http://127.0.0.1:9/")
     assert len(sleeps) == 2
+
+
+@pytest.mark.parametrize(
+    "value", ["Tue, 30 Jan 99999999999999999999999 13:39:53 +0000", "1e400", "nan", "soon"]
+)
+def test_a_retry_after_no_clock_can_hold_is_no_wait(value: str) -> None:
+    response = httpx.Response(429, headers={"Retry-After": value})
+    assert http.retry_after_seconds(response) is None

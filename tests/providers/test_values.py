@@ -187,3 +187,13 @@ def test_a_url_httpx_can_read_is_parsed() -> None:
 
     assert url is not None
     assert (url.host, url.path) == ("api.twilio.com", "/2010-04-01")
+
+
+def test_a_bug_is_logged_by_its_type_and_place_never_its_message() -> None:
+    try:
+        int("+14155550100 is not a number")
+    except ValueError as exc:
+        site = values.bug_site(exc)
+    assert site.startswith("ValueError at ")
+    assert "test_values.py:" in site
+    assert "4155550100" not in site
