@@ -54,7 +54,8 @@ def test_past_the_cap_a_provider_page_is_busy_but_the_health_check_answers() -> 
 
 
 @override_settings(PROVIDER_PAGES_PER_PROCESS=1)
-def test_a_stream_holds_its_place_until_it_is_closed_even_unread() -> None:
+def test_a_stream_holds_its_place_until_it_is_closed_even_unread(db: None) -> None:
+    # (Closing a response ends the request: Django then tidies the database connections.)
     def stream(request: HttpRequest) -> HttpResponseBase:
         def body() -> Iterator[bytes]:
             yield b"audio"
