@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.signals import request_finished, request_started
+from django.db import connection
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 # The background-networking flags stop Chromium phoning home, which this machine's network
@@ -33,6 +35,37 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 HERE = Path(__file__).parent
+
+
+class OneRequestAtATime:
+    """The live server's app, handling one request at a time (the body streams outside).
+
+    On SQLite the test database lives in memory, and the live server's threads all share the
+    test's one connection: two requests at once (search-as-you-type sends them) then collide
+    ("cannot open savepoint - SQL statements in progress"), a 500 no real deployment can
+    have, since each thread there has a connection of its own. PostgreSQL runs keep the live
+    server's concurrency.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self.lock:
+            return self.app(environ, start_response)
+
+
+_set_app = ThreadedWSGIServer.set_app
+
+
+def _set_app_for_the_database(server: ThreadedWSGIServer, application: Any) -> None:
+    if connection.vendor == "sqlite":
+        application = OneRequestAtATime(application)
+    _set_app(server, application)
+
+
+ThreadedWSGIServer.set_app = _set_app_for_the_database  # type: ignore[method-assign,assignment]
 # Generous: the machine running the suite may be busy with other work. Playwright's actions
 # and navigations get it from the context, `expect(...)` from expect.set_options.
 TIMEOUT_MS = 10_000
