@@ -131,6 +131,7 @@ def test_media_is_sent_no_faster_than_its_rate_in_small_pieces(
     monkeypatch.setattr(core, "time", clock)
     faults = core.Faults(media_rate=5000)
     sent = core._media(faults, 200, Wav(RECORDING, 10_044), 0, 10_043, {})
+    assert not isinstance(sent.body, bytes)
     pieces = list(sent.body)
     assert sum(map(len, pieces)) == 10_044
     assert max(map(len, pieces)) == 100  # a piece every 20 ms
