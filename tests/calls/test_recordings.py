@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import re
+import subprocess
+import sys
 import threading
 import tracemalloc
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -933,3 +938,111 @@ def test_answers_that_are_not_streams_give_their_place_back_at_once(
     sandbox.faults.fail_sids = {EXAMPLE_RECORDING: 500}
     assert agent.get(URL).status_code == 502
     assert one_stream.in_use == 0
+
+
+# End to end: the proxy under gunicorn (gunicorn.conf.py), read by an HTTP client
+
+
+class Served:
+    """gunicorn serving tests/calls/served_recordings.py, and what it logged."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        env = os.environ | {
+            "DJANGO_SETTINGS_MODULE": "tests.calls.served_recordings_settings",
+            "SANDBOX_URL": sandbox.url,
+            "BIND": "127.0.0.1:0",
+            "WEB_CONCURRENCY": "1",
+            "GUNICORN_THREADS": "4",
+            "RECORDING_MIN_RATE": "50000",
+            "RECORDING_RATE_WINDOW": "0.1",
+            "DATABASE_URL": "sqlite://:memory:",
+        }
+        env.pop("CACHE_URL", None)
+        self.process = subprocess.Popen(
+            # No control socket: its default path is shared by every gunicorn of this user.
+            [sys.executable, "-m", "gunicorn", "--no-control-socket", "callviewer.wsgi"],
+            cwd=Path(__file__).resolve().parents[2],  # where gunicorn.conf.py is
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.log: list[str] = []
+        self.url = ""
+        self._listening = threading.Event()
+        self._reader = threading.Thread(target=self._read_log, daemon=True)
+        self._reader.start()
+
+    def _read_log(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.log.append(line)
+            if match := re.search(r"Listening at: (http://\S+)", line):
+                self.url = match.group(1)
+                self._listening.set()
+        self._listening.set()
+
+    def wait_until_listening(self) -> None:
+        self._listening.wait(timeout=60)
+        assert self.url, "gunicorn did not start:\n" + "".join(self.log)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self._reader.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def gunicorn(sandbox_server: Sandbox) -> Iterator[Served]:
+    served = Served(sandbox_server)
+    try:
+        served.wait_until_listening()
+        yield served
+    finally:
+        served.stop()
+    log = "".join(served.log)
+    # Dropped connections are logged by gunicorn, in callviewer's words only.
+    assert sandbox_server.url.removeprefix("http://") not in log
+
+
+def read_served(url: str) -> tuple[httpx.Response, bytes, Exception | None]:
+    """The answer, the bytes that came, and the error that ended them, if any."""
+    received = b""
+    with httpx.stream("GET", url, timeout=30) as response:
+        try:
+            for chunk in response.iter_raw():
+                received += chunk
+        except httpx.HTTPError as exc:
+            return response, received, exc
+    return response, received, None
+
+
+def test_behind_gunicorn_a_whole_recording_arrives_whole(
+    sandbox: Sandbox, gunicorn: Served
+) -> None:
+    response, received, error = read_served(gunicorn.url + "/recording/")
+    assert (response.status_code, error) == (200, None)
+    assert received == AUDIO
+
+
+def test_behind_gunicorn_a_broken_upstream_is_an_incomplete_answer_never_a_short_200(
+    sandbox: Sandbox, gunicorn: Served
+) -> None:
+    sandbox.faults.media_break_after = 100_000
+    response, received, error = read_served(gunicorn.url + "/recording/")
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == str(SIZE)
+    assert isinstance(error, httpx.RemoteProtocolError)  # fewer bytes than announced
+    assert len(received) < SIZE
+
+
+def test_behind_gunicorn_a_trickle_without_a_length_ends_as_an_incomplete_chunked_answer(
+    sandbox: Sandbox, gunicorn: Served
+) -> None:
+    sandbox.faults.media_without_length = True
+    sandbox.faults.media_rate = 2000  # bytes a second, under the served minimum of 50,000
+    response, received, error = read_served(gunicorn.url + "/recording/")
+    assert response.status_code == 200
+    assert response.headers["Transfer-Encoding"] == "chunked"
+    assert isinstance(error, httpx.RemoteProtocolError)  # no last chunk
+    assert len(received) < SIZE
