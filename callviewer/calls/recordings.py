@@ -6,6 +6,10 @@ contacted and which one may receive the project's credentials. Redirects are fol
 here, by hand, only to those origins. Whether the provider honours `Range` is not known
 (PROVIDERS.md), so a 200 with the whole file is cut down to the asked range here, in
 chunks: memory does not grow with the file.
+
+A stream is bounded by a deadline and a minimum rate (http.streamed_body), and one that ends
+early for any reason fails the answer (StreamBroken) rather than ending it as a short file.
+How many run at once is capped in callviewer/capacity.py.
 """
 
 from __future__ import annotations
