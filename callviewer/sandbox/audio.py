@@ -35,7 +35,11 @@ def _cycle(sid: str) -> bytes:
 
 
 def _header(data_size: int) -> bytes:
-    """RIFF/WAVE header of a mono 16-bit 8 kHz PCM file with `data_size` bytes of samples."""
+    """RIFF/WAVE header of a mono 16-bit 8 kHz PCM file with `data_size` bytes of samples.
+
+    Past 4 GB the sizes stay at their largest value, as recorders write such files.
+    """
+    data_size = min(data_size, 0xFFFFFFFF - 36)
     fmt = struct.pack("<HHIIHH", 1, 1, RATE, _BYTES_PER_SECOND, 2, 16)
     return (
         b"RIFF"

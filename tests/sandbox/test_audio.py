@@ -52,3 +52,9 @@ def test_a_hundred_megabyte_wav_is_never_held_in_memory() -> None:
         tracemalloc.stop()
     assert total == 100_000_000
     assert peak < 2 * 1024 * 1024, f"peak {peak} bytes"
+
+
+def test_a_wav_past_four_gigabytes_can_still_be_read() -> None:
+    wav = Wav("RE-huge", 5_000_000_000)
+    assert len(b"".join(wav.read(0, 43))) == 44
+    assert len(b"".join(wav.read(4_999_999_000, 4_999_999_999))) == 1000
