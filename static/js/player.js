@@ -93,7 +93,7 @@
       return "The recording stopped arriving before its end: the provider broke off or was too slow. Press Play to try again.";
     }
     const type = answer.headers.get("Content-Type") || "";
-    const text = type.startsWith("text/plain") ? (await answer.text()).trim() : "";
+    const text = type.startsWith("text/plain") ? (await answer.text().catch(() => "")).trim() : "";
     return text ? `The recording could not be played: ${text.slice(0, 300)}` : COULD_NOT_LOAD;
   }
 
