@@ -7,10 +7,15 @@ So at most PROVIDER_PAGES_PER_PROCESS requests that may wait on a provider run a
 process, and one more is answered 503 straight away, with Retry-After. Set it below gunicorn's
 thread count: the threads left over always serve the health check, sign-in and the admin.
 A streamed recording holds its place until its last byte is sent.
+
+Recording streams are capped too, lower (RECORDING_STREAMS_PER_PROCESS): each can hold a
+thread for minutes, and without their own cap a few dozen slow downloads would take every
+provider page's place. One more is answered 503 with Retry-After, in words the player shows.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
@@ -69,6 +74,27 @@ class _ReleasedAtEnd:
             release()
 
 
+def _answered_holding(
+    get_response: Callable[[HttpRequest], HttpResponseBase],
+    request: HttpRequest,
+    release: Callable[[], None],
+) -> HttpResponseBase:
+    """The answer, with `release` called once it is done: at once, or after its last byte."""
+    try:
+        response = get_response(request)
+    except BaseException:
+        release()
+        raise
+    if response.streaming:
+        response.streaming_content = _ReleasedAtEnd(  # type: ignore[attr-defined]
+            response.streaming_content,  # type: ignore[attr-defined]
+            release,
+        )
+    else:
+        release()
+    return response
+
+
 def provider_pages(
     get_response: Callable[[HttpRequest], HttpResponseBase],
 ) -> Callable[[HttpRequest], HttpResponseBase]:
@@ -80,21 +106,52 @@ def provider_pages(
             return get_response(request)
         if not slots.acquire(blocking=False):
             return busy()
-        try:
-            response = get_response(request)
-        except BaseException:
-            slots.release()
-            raise
-        if response.streaming:
-            response.streaming_content = _ReleasedAtEnd(  # type: ignore[attr-defined]
-                response.streaming_content,  # type: ignore[attr-defined]
-                slots.release,
-            )
-        else:
-            slots.release()
-        return response
+        return _answered_holding(get_response, request, slots.release)
 
     return middleware
+
+
+class Places:
+    """At most `setting` holders at once in this process (0: no limit), counted.
+
+    The setting is read at each take, so a test may change it; `in_use` shows a leak.
+    """
+
+    def __init__(self, setting: str) -> None:
+        self.setting = setting
+        self.in_use = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        limit: int = getattr(settings, self.setting)
+        with self._lock:
+            if 0 < limit <= self.in_use:
+                return False
+            self.in_use += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self.in_use -= 1
+
+
+RECORDING_STREAMS = Places("RECORDING_STREAMS_PER_PROCESS")
+
+
+def recording_stream(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Decorates the recording view: one of RECORDING_STREAMS until its answer is done."""
+
+    @functools.wraps(view)
+    def capped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        if not RECORDING_STREAMS.take():
+            return busy("recordings")
+        return _answered_holding(
+            lambda r: view(r, *args, **kwargs), request, RECORDING_STREAMS.give_back
+        )
+
+    return capped
 
 
 class DatabaseBusyMiddleware:

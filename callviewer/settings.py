@@ -241,6 +241,29 @@ PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=10.0)
 PROVIDER_MAX_RETRIES = env.int("PROVIDER_MAX_RETRIES", default=2)
 PROVIDER_RETRY_AFTER_CAP = env.float("PROVIDER_RETRY_AFTER_CAP", default=5.0)
 
+# Recording streams (callviewer/providers/http.py, callviewer/capacity.py). A stream ends, as
+# an error the browser sees, after RECORDING_STREAM_DEADLINE seconds, or when the provider
+# sends fewer than RECORDING_MIN_RATE bytes a second over RECORDING_RATE_WINDOW seconds (0: no
+# minimum). The default is half of what the slowest audio a provider serves (32 kbit/s MP3)
+# needs to play: a provider slower than that is stuck, not slow. At most
+# RECORDING_STREAMS_PER_PROCESS streams at once per process (0: no limit; default 32, or half
+# of a PROVIDER_PAGES_PER_PROCESS under 64); it must stay below PROVIDER_PAGES_PER_PROCESS so
+# that pages still find a place.
+RECORDING_STREAM_DEADLINE = env.float("RECORDING_STREAM_DEADLINE", default=3600.0)
+RECORDING_MIN_RATE = env.float("RECORDING_MIN_RATE", default=2000.0)
+RECORDING_RATE_WINDOW = env.float("RECORDING_RATE_WINDOW", default=20.0)
+RECORDING_STREAMS_PER_PROCESS = env.int(
+    "RECORDING_STREAMS_PER_PROCESS",
+    default=min(32, PROVIDER_PAGES_PER_PROCESS // 2) if PROVIDER_PAGES_PER_PROCESS > 0 else 32,
+)
+if PROVIDER_PAGES_PER_PROCESS > 0 and not (
+    0 < RECORDING_STREAMS_PER_PROCESS < PROVIDER_PAGES_PER_PROCESS
+):
+    raise ImproperlyConfigured(
+        "RECORDING_STREAMS_PER_PROCESS must be below PROVIDER_PAGES_PER_PROCESS, "
+        "or recordings could take every place pages wait in (see .env.example)."
+    )
+
 # Audit records older than this many days are removed by `manage.py purge_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 

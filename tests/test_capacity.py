@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import pytest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.test import RequestFactory, override_settings
 
-from callviewer.capacity import provider_pages
+from callviewer import capacity
+from callviewer.capacity import Places, provider_pages
 
 factory = RequestFactory()
 
@@ -105,3 +107,47 @@ def test_a_pool_that_stays_busy_is_a_503_not_a_server_error() -> None:
 
     assert answer is not None and answer.status_code == 503
     assert other is None
+
+
+@override_settings(RECORDING_STREAMS_PER_PROCESS=1)
+def test_a_recording_stream_holds_its_place_until_closed_even_unread(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    places = Places("RECORDING_STREAMS_PER_PROCESS")
+    monkeypatch.setattr(capacity, "RECORDING_STREAMS", places)
+
+    @capacity.recording_stream
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return StreamingHttpResponse(iter([b"audio"]))
+
+    first = view(factory.get("/calls/CA1/recordings/1/"))
+    during = view(factory.get("/calls/CA1/recordings/1/"))
+    first.close()
+    after = view(factory.get("/calls/CA1/recordings/1/"))
+
+    assert during.status_code == 503
+    assert during["Retry-After"] == "5"
+    assert isinstance(during, HttpResponse)
+    assert "as many recordings as it can" in during.content.decode()
+    assert after.status_code == 200
+    assert b"".join(after.streaming_content) == b"audio"  # type: ignore[attr-defined]
+    assert places.in_use == 0
+
+
+@override_settings(RECORDING_STREAMS_PER_PROCESS=0)
+def test_a_cap_of_zero_is_no_limit() -> None:
+    places = Places("RECORDING_STREAMS_PER_PROCESS")
+    assert all(places.take() for _ in range(1000))
+
+
+def test_a_view_that_raises_gives_its_place_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    places = Places("RECORDING_STREAMS_PER_PROCESS")
+    monkeypatch.setattr(capacity, "RECORDING_STREAMS", places)
+
+    @capacity.recording_stream
+    def view(request: HttpRequest) -> HttpResponseBase:
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError):
+        view(factory.get("/calls/CA1/recordings/1/"))
+    assert places.in_use == 0

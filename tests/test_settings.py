@@ -117,3 +117,39 @@ def test_check_deploy_warns_when_https_is_not_set_up() -> None:
     assert result.returncode != 0
     assert "security.W004" in result.stderr  # no HSTS
     assert "security.W008" in result.stderr  # no redirect to HTTPS
+
+
+@pytest.mark.parametrize("streams", ["112", "200", "0"])
+def test_recording_streams_must_leave_pages_a_place(streams: str) -> None:
+    result = start(
+        DEBUG="true", PROVIDER_PAGES_PER_PROCESS="112", RECORDING_STREAMS_PER_PROCESS=streams
+    )
+
+    assert result.returncode != 0
+    assert "RECORDING_STREAMS_PER_PROCESS must be below PROVIDER_PAGES_PER_PROCESS" in result.stderr
+
+
+@pytest.mark.parametrize(("pages", "streams"), [("112", "111"), ("0", "0"), ("0", "32")])
+def test_recording_streams_below_the_page_cap_or_no_caps_at_all_start(
+    pages: str, streams: str
+) -> None:
+    result = start(
+        DEBUG="true", PROVIDER_PAGES_PER_PROCESS=pages, RECORDING_STREAMS_PER_PROCESS=streams
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_smaller_page_cap_lowers_the_default_recording_cap_below_it() -> None:
+    code = (
+        "import environ; environ.Env.read_env = lambda *a, **k: None; "
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.RECORDING_STREAMS_PER_PROCESS)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "RECORDING_STREAMS_PER_PROCESS"}
+    env |= {"DJANGO_SETTINGS_MODULE": "callviewer.settings", "PYTHONPATH": str(ROOT)}
+    env |= {"DEBUG": "true", "PROVIDER_PAGES_PER_PROCESS": "10"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["5"], result.stderr

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, reswap
 
+from callviewer import capacity
 from callviewer.database import release_connection
 from callviewer.projects.models import Project
 from callviewer.providers.types import (
@@ -69,6 +70,7 @@ def call_status(request: HttpRequest, sid: str) -> HttpResponse:
 
 
 @require_safe
+@capacity.recording_stream
 def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
     """Recording `n` (1-based) of the call, streamed through callviewer; `?download=1` saves it.
 

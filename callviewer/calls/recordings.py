@@ -6,6 +6,10 @@ contacted and which one may receive the project's credentials. Redirects are fol
 here, by hand, only to those origins. Whether the provider honours `Range` is not known
 (PROVIDERS.md), so a 200 with the whole file is cut down to the asked range here, in
 chunks: memory does not grow with the file.
+
+A stream is bounded by a deadline and a minimum rate (http.streamed_body), and one that ends
+early for any reason fails the answer (StreamBroken) rather than ending it as a short file.
+How many run at once is capped in callviewer/capacity.py.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ from callviewer.providers.types import ProviderError, Recording, TimedOut, Unexp
 
 log = logging.getLogger(__name__)
 
-CHUNK = 64 * 1024
 MAX_REDIRECTS = 3
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Byte positions: ASCII digits only, and no more of them than any file could need (int() of a
@@ -288,14 +291,14 @@ def _answer(
         # Whole file asked, or a range of a file whose size the upstream did not say.
         if size is not None:
             base["Content-Length"] = str(size)
-        return Media(200, base, _body(response, stack, 0, size))
+        return Media(200, base, _body(label, response, stack, 0, size))
     try:
         start, end = byte_range.within(size)
     except Unsatisfiable:
         return _unsatisfiable(size)
     # The upstream ignored Range: skip to the start and stop after the end ourselves.
     base |= {"Content-Range": f"bytes {start}-{end}/{size}", "Content-Length": str(end - start + 1)}
-    return Media(206, base, _body(response, stack, start, end - start + 1))
+    return Media(206, base, _body(label, response, stack, start, end - start + 1))
 
 
 def _passed_through(
@@ -325,7 +328,7 @@ def _passed_through(
         "Content-Range": f"bytes {start}-{end}/{'*' if total is None else total}",
         "Content-Length": str(length),
     }
-    return Media(206, base, _body(response, stack, 0, length))
+    return Media(206, base, _body(label, response, stack, 0, length))
 
 
 def _unsatisfiable(size: int | None) -> Media:
@@ -361,13 +364,27 @@ def _length(response: httpx.Response) -> int | None:
     return int(value) if _LENGTH.fullmatch(value) else None
 
 
+class StreamBroken(Exception):
+    """The recording stopped arriving after its headers were sent: the answer must fail.
+
+    Ending the body normally would hand the browser a short file with a 200 (or 206) it
+    takes for the whole recording. Raised from the body, it makes the server drop the
+    connection: with a Content-Length the browser sees fewer bytes than announced, without
+    one the chunked body lacks its last chunk, and either way the player knows it failed.
+    """
+
+
 def _body(
-    response: httpx.Response, stack: ExitStack, skip: int, limit: int | None
+    label: str, response: httpx.Response, stack: ExitStack, skip: int, limit: int | None
 ) -> Iterator[bytes]:
-    """The upstream's bytes from `skip` on, at most `limit` of them, chunk by chunk."""
+    """The upstream's bytes from `skip` on, at most `limit` of them, as they arrive.
+
+    Raises StreamBroken when the upstream breaks off, is too slow or takes too long
+    (http.streamed_body); the upstream is closed whatever happens.
+    """
     remaining = limit
     try:
-        for chunk in response.iter_raw(CHUNK):
+        for chunk in http.streamed_body(label, response):
             if skip:
                 if len(chunk) <= skip:
                     skip -= len(chunk)
@@ -380,9 +397,11 @@ def _body(
                 yield chunk
             if remaining == 0:
                 return
-    except httpx.HTTPError as exc:
-        # Headers are already sent: all that can be done is to end the body early.
-        log.warning("Recording stream ended early: %s", type(exc).__name__)
+    except ProviderError as exc:
+        # Our own words, naming only the provider: httpx's cause stays out of the logs (the
+        # server logs this exception again as it drops the connection).
+        log.warning("Recording stream ended early: %s", exc.message)
+        raise StreamBroken(f"{exc.message} The answer to the browser was cut off.") from None
     finally:
         stack.close()
 

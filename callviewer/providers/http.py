@@ -244,6 +244,50 @@ def stream(
         raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
 
 
+def streamed_body(provider: str, response: httpx.Response) -> Iterator[bytes]:
+    """A streamed response's bytes as they arrive, within the stream's limits (settings).
+
+    PROVIDER_READ_TIMEOUT bounds each read, not a stream: a provider sending a byte every few
+    seconds would hold the stream (and its thread) for ever. So the body also ends with
+    TimedOut once RECORDING_STREAM_DEADLINE seconds have passed, and when the provider sent
+    fewer than RECORDING_MIN_RATE bytes a second over a RECORDING_RATE_WINDOW of waiting on
+    it (the first window is the grace period). Only time spent waiting on the provider
+    counts towards the rate: an agent's browser that reads slowly does not make the provider
+    slow. A broken connection, or a body shorter than its Content-Length, ends it with
+    ProviderUnavailable. The limits are checked as bytes arrive, so one is noticed at most
+    PROVIDER_READ_TIMEOUT late.
+    """
+    deadline = time.monotonic() + settings.RECORDING_STREAM_DEADLINE
+    min_rate: float = settings.RECORDING_MIN_RATE
+    window: float = settings.RECORDING_RATE_WINDOW
+    waited, received = 0.0, 0  # in the current window
+    # No chunk size: httpx would wait for a whole chunk, across many reads, before the limits
+    # could be checked.
+    chunks = response.iter_raw()
+    while True:
+        asked = time.monotonic()
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            return
+        except httpx.TimeoutException as exc:
+            raise TimedOut(provider, f"{provider} stopped sending the recording.") from exc
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(
+                provider, f"{provider} broke off sending the recording."
+            ) from exc
+        now = time.monotonic()
+        waited += now - asked
+        received += len(chunk)
+        if now > deadline:
+            raise TimedOut(provider, f"{provider}'s recording took longer than the time allowed.")
+        if min_rate > 0 and waited >= window:
+            if received < min_rate * waited:
+                raise TimedOut(provider, f"{provider} sent the recording too slowly.")
+            waited, received = 0.0, 0
+        yield chunk
+
+
 __all__ = [
     "ProviderError",
     "client",
@@ -255,4 +299,5 @@ __all__ = [
     "raise_for_response",
     "send",
     "stream",
+    "streamed_body",
 ]

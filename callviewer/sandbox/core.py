@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from .audio import Wav
+
 
 @dataclass
 class SimRequest:
@@ -76,6 +78,12 @@ class Faults:
     retry_after: str = "1"
     ignore_range: bool = False  # media endpoints answer 200 with the whole file
     down: bool = False  # every request gets 503
+    # Recording media (serve_media). Its size and rate shape the load benchmark's recordings
+    # (`manage.py sandbox --media-size --media-rate`); a low rate is a trickling provider.
+    media_size: int = 0  # bytes of every recording's WAV; 0: as long as the recording lasts
+    media_rate: float = 0.0  # bytes per second per answer; 0: as fast as it can
+    media_break_after: int | None = None  # the connection closes after this many body bytes
+    media_without_length: bool = False  # no Content-Length: the body ends when the connection does
 
 
 @dataclass
@@ -270,24 +278,25 @@ def _request_from_environ(environ: dict[str, Any]) -> SimRequest:
     )
 
 
-# Media: bytes served with HTTP Range support (RFC 9110 §14), in chunks.
+# Media: bytes served with HTTP Range support (RFC 9110 §14), in chunks, at the faults' rate.
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
 def serve_media(
-    request: SimRequest, sandbox: Sandbox, data: bytes, content_type: str
+    request: SimRequest, sandbox: Sandbox, media: Wav, content_type: str
 ) -> SimResponse:
-    size = len(data)
+    f = sandbox.faults
+    if f.media_size:
+        media = Wav(media.sid, f.media_size)
+    size = media.size
     base = {"Content-Type": content_type, "Accept-Ranges": "bytes"}
     header = request.header("range")
-    if sandbox.faults.ignore_range or not header:
-        if sandbox.faults.ignore_range:
-            base.pop("Accept-Ranges")
-        return SimResponse(200, _chunks(data), base | {"Content-Length": str(size)})
-    m = _RANGE.fullmatch(header.strip())
+    m = _RANGE.fullmatch(header.strip()) if header and not f.ignore_range else None
+    if f.ignore_range:
+        base.pop("Accept-Ranges")
     if not m or (not m.group(1) and not m.group(2)):
-        return SimResponse(200, _chunks(data), base | {"Content-Length": str(size)})
+        return _media(f, 200, media, 0, size - 1, base)
     if m.group(1):
         start = int(m.group(1))
         end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
@@ -297,14 +306,36 @@ def serve_media(
         return SimResponse(
             416, b"", base | {"Content-Range": f"bytes */{size}", "Content-Length": "0"}
         )
-    part = data[start : end + 1]
-    return SimResponse(
-        206,
-        _chunks(part),
-        base | {"Content-Range": f"bytes {start}-{end}/{size}", "Content-Length": str(len(part))},
+    return _media(
+        f, 206, media, start, end, base | {"Content-Range": f"bytes {start}-{end}/{size}"}
     )
 
 
-def _chunks(data: bytes, size: int = 16384) -> Iterator[bytes]:
-    for i in range(0, len(data), size):
-        yield data[i : i + size]
+def _media(
+    f: Faults, status: int, media: Wav, start: int, end: int, headers: dict[str, str]
+) -> SimResponse:
+    if not f.media_without_length:
+        headers = headers | {"Content-Length": str(end - start + 1)}
+    # Small pieces at a low rate, so that a trickle arrives as a trickle (every 20 ms).
+    chunk = max(1, min(65536, int(f.media_rate / 50))) if f.media_rate else 16384
+    return SimResponse(status, _sent(f, media.read(start, end, chunk)), headers)
+
+
+def _sent(f: Faults, pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """The pieces no faster than `media_rate`, and cut after `media_break_after` bytes.
+
+    The server speaks HTTP/1.0, so a body that stops early closes the connection: a client
+    sees fewer bytes than the Content-Length (or, without one, an end it cannot tell apart).
+    """
+    rate, cut = f.media_rate, f.media_break_after
+    started, sent = time.monotonic(), 0
+    for piece in pieces:
+        if cut is not None and sent + len(piece) >= cut:
+            yield piece[: cut - sent]
+            return
+        if rate:
+            wait = started + (sent + len(piece)) / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        yield piece
+        sent += len(piece)

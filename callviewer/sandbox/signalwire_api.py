@@ -48,7 +48,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from . import accounts
-from .audio import wav_for
+from .audio import Wav
 from .core import Handler, Sandbox, SimRequest, SimResponse, serve_media
 from .signalwire_data import (
     LIVE_CALL_SIDS,
@@ -418,7 +418,9 @@ def get_recording(request: SimRequest, sandbox: Sandbox) -> SimResponse:
         return SimResponse.json(recording_json(recording))
     if ext == ".mp3":
         return _not_found()  # MP3 cannot be made by code here; documented above
-    return serve_media(request, sandbox, wav_for(recording.sid, recording.duration), "audio/x-wav")
+    return serve_media(
+        request, sandbox, Wav.lasting(recording.sid, recording.duration), "audio/x-wav"
+    )
 
 
 ROUTES: list[tuple[str, str, Handler]] = [

@@ -18,7 +18,7 @@ import binascii
 import hmac
 
 from . import accounts
-from .audio import wav_for
+from .audio import Wav
 from .core import Handler, Sandbox, SimRequest, SimResponse, serve_media
 from .talkstack_data import dataset
 
@@ -64,7 +64,7 @@ def recording_media(request: SimRequest, sandbox: Sandbox) -> SimResponse:
         return _twilio_error(404, 20404, "The requested resource was not found")
     if target := sandbox.options.get("twilio_redirect_to"):
         return SimResponse(302, b"", {"Location": str(target)})
-    return serve_media(request, sandbox, wav_for(sid, seconds), "audio/x-wav")
+    return serve_media(request, sandbox, Wav.lasting(sid, seconds), "audio/x-wav")
 
 
 ROUTES: list[tuple[str, str, Handler]] = [("GET", _PATH, recording_media)]

@@ -46,6 +46,8 @@
       if (audio.paused) {
         // Only one recording plays at a time.
         document.querySelectorAll("[data-player] audio").forEach((other) => { if (other !== audio) other.pause(); });
+        // After an error the element plays nothing until it loads its source again.
+        if (audio.error) audio.load();
         audio.play().catch(() => {});
       } else {
         audio.pause();
@@ -58,12 +60,41 @@
     speed.addEventListener("change", () => { audio.playbackRate = Number(speed.value) || 1; });
     audio.addEventListener("ratechange", () => { speed.value = String(audio.playbackRate); });
     ["timeupdate", "durationchange", "loadedmetadata", "play", "pause", "ended", "seeked"].forEach((name) => audio.addEventListener(name, render));
-    audio.addEventListener("error", () => {
-      error.hidden = false;
-      error.textContent = "The recording could not be loaded. Try again, or use Download to see what the provider answered.";
-    });
-    audio.addEventListener("playing", () => { error.hidden = true; });
+    // An <audio> error says nothing of the answer: ask the same address for one byte to read
+    // callviewer's own words (a 503 when it is streaming as many recordings as it can, a 502
+    // when the provider failed...), and show them in the player's alert.
+    let tries = 0;
+    const say = (words) => { error.textContent = words; error.hidden = false; };
+    async function explain() {
+      const attempt = ++tries;
+      say("The recording could not be loaded. Finding out why…");
+      const words = await whyNot(audio.currentSrc || audio.src);
+      if (attempt === tries && audio.error) say(words);
+    }
+    audio.addEventListener("error", explain);
+    audio.addEventListener("playing", () => { tries++; error.hidden = true; });
     render();
+  }
+
+  const COULD_NOT_LOAD = "The recording could not be loaded. Press Play to try again, or use Download to see what the provider answered.";
+
+  async function whyNot(src) {
+    let answer;
+    try {
+      // Not from byte 0: the audit counts a request from the start as another play.
+      answer = await fetch(src, { headers: { Range: "bytes=1-1" }, credentials: "same-origin", cache: "no-store" });
+    } catch (failure) {
+      return "The recording could not be loaded: callviewer did not answer. Check the network connection, then press Play to try again.";
+    }
+    if (answer.redirected && new URL(answer.url).pathname.startsWith("/accounts/login/")) {
+      return "Your sign-in has ended. Reload the page to sign in again, then play the recording.";
+    }
+    if (answer.ok) {
+      return "The recording stopped arriving before its end: the provider broke off or was too slow. Press Play to try again.";
+    }
+    const type = answer.headers.get("Content-Type") || "";
+    const text = type.startsWith("text/plain") ? (await answer.text().catch(() => "")).trim() : "";
+    return text ? `The recording could not be played: ${text.slice(0, 300)}` : COULD_NOT_LOAD;
   }
 
   function setUpAll(root) {

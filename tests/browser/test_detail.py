@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, Response, expect
 
+from callviewer import capacity
 from callviewer.calls.recordings import parse_range
 from callviewer.providers import http
 from callviewer.sandbox import accounts, signalwire_data, sinch_data
@@ -241,3 +242,33 @@ def test_signalwire_and_sinch_calls_read_in_plain_words(
         "Sinch\u2019s API offers no recordings."
     )
     screenshot(page, "call-sinch")
+
+
+def test_past_the_cap_on_recording_streams_the_player_says_so_and_plays_on_the_next_try(
+    page: Page,
+    sandbox: Sandbox,
+    alice: User,
+    make_project: MakeProject,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    settings.RECORDING_STREAMS_PER_PROCESS = 1
+    places = capacity.Places("RECORDING_STREAMS_PER_PROCESS")
+    monkeypatch.setattr(capacity, "RECORDING_STREAMS", places)
+    assert places.take()  # another agent's download holds the only place
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{EXAMPLE_SID}/?project=acme-support")
+
+    page.get_by_role("button", name="Play recording 1").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text(
+        "The recording could not be played: callviewer is answering as many recordings as it "
+        "can right now. Try again in 5 seconds."
+    )
+    screenshot(page, "call-recording-busy")
+
+    places.give_back()  # that download ended
+    page.get_by_role("button", name="Play recording 1").click()
+    wait_for_audio(page, "currentTime", 0.3)
+    expect(alert).to_be_hidden()

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import re
+import subprocess
+import sys
 import threading
 import tracemalloc
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +22,7 @@ from django.core.cache.backends.base import memcache_key_warnings
 from django.http import StreamingHttpResponse
 from django.test import Client
 
+from callviewer import capacity
 from callviewer.calls import recordings
 from callviewer.calls.models import AuditEvent
 from callviewer.calls.recordings import ByteRange, Unsatisfiable, parse_range
@@ -797,3 +803,248 @@ def test_a_signalwire_recording_redirected_off_the_space_host_is_refused(
     assert "host callviewer does not fetch from" in response.content.decode()
     assert sandbox.requests_to("/api/laml/")  # the call and its recordings were read
     assert other_host.requests == []
+
+
+# Streams that break, trickle or last too long; the cap on streams at once
+
+
+@pytest.fixture
+def stream_limits(settings: Any) -> Any:
+    """Limits only a test's own trickle or deadline can reach (each test sets one)."""
+    settings.RECORDING_STREAM_DEADLINE = 3600.0
+    settings.RECORDING_MIN_RATE = 0.0
+    settings.RECORDING_RATE_WINDOW = 0.1
+    return settings
+
+
+def test_a_stream_past_its_deadline_fails_instead_of_ending_short(
+    sandbox: Sandbox, project: Project, agent: Client, stream_limits: Any
+) -> None:
+    stream_limits.RECORDING_STREAM_DEADLINE = 0.2
+    sandbox.faults.media_rate = 50_000  # the 368 KB recording would take 7 s
+    response = agent.get(URL)
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(SIZE)
+    with pytest.raises(recordings.StreamBroken, match="longer than the time allowed"):
+        body(response)
+
+
+def test_a_trickling_provider_is_cut_off_by_the_minimum_rate(
+    sandbox: Sandbox, project: Project, agent: Client, stream_limits: Any
+) -> None:
+    stream_limits.RECORDING_MIN_RATE = 1_000_000  # over 0.1 s windows
+    sandbox.faults.media_rate = 20_000
+    response = agent.get(URL, HTTP_RANGE="bytes=0-")
+    assert response.status_code == 206
+    with pytest.raises(recordings.StreamBroken, match="too slowly"):
+        body(response)
+
+
+def test_a_provider_well_above_the_minimum_rate_is_streamed_whole(
+    sandbox: Sandbox, project: Project, agent: Client, stream_limits: Any
+) -> None:
+    stream_limits.RECORDING_MIN_RATE = 100  # bytes a second; the simulator sends megabytes
+    assert body(agent.get(URL)) == AUDIO
+
+
+@pytest.mark.parametrize(
+    ("header", "ignore_range", "status"),
+    [(None, False, 200), ("bytes=0-", False, 206), ("bytes=1000-", True, 206)],
+    ids=["whole-file", "upstream-range", "range-cut-from-a-200"],
+)
+def test_an_upstream_that_breaks_off_fails_the_answer_and_is_logged_without_its_host(
+    sandbox: Sandbox,
+    project: Project,
+    agent: Client,
+    caplog: pytest.LogCaptureFixture,
+    header: str | None,
+    ignore_range: bool,
+    status: int,
+) -> None:
+    sandbox.faults.media_break_after = 100_000  # of 368 KB, despite the Content-Length
+    sandbox.faults.ignore_range = ignore_range
+    extra: dict[str, Any] = {"HTTP_RANGE": header} if header else {}
+    response = agent.get(URL, **extra)
+    assert response.status_code == status
+    with caplog.at_level(logging.WARNING), pytest.raises(recordings.StreamBroken):
+        body(response)
+    assert "Recording stream ended early: TalkStack" in caplog.text
+    assert sandbox.url.removeprefix("http://") not in caplog.text
+
+
+def test_an_upstream_without_a_length_that_breaks_off_fails_the_answer(
+    mocked_project: Project, agent: Client
+) -> None:
+    def pieces() -> Iterator[bytes]:
+        yield b"\x01" * 1000
+        raise httpx.ReadError("connection reset by peer")
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "talkstack.test":
+            call = {"callSid": EXAMPLE_SID, "status": "completed", "recordingUrls": [TWILIO_URL]}
+            return httpx.Response(200, json=call)
+        return httpx.Response(200, headers={"Content-Type": "audio/x-wav"}, content=pieces())
+
+    with http.override_transport(httpx.MockTransport(handle)):
+        response = agent.get(MOCKED_URL)
+        assert response.status_code == 200
+        assert not response.has_header("Content-Length")
+        with pytest.raises(recordings.StreamBroken, match="broke off"):
+            body(response)
+
+
+@pytest.fixture
+def one_stream(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[capacity.Places]:
+    """Room for one stream, counted afresh: other tests leave streams unread and unclosed
+    (a server always closes an answer; the test client only once it is read)."""
+    settings.RECORDING_STREAMS_PER_PROCESS = 1
+    places = capacity.Places("RECORDING_STREAMS_PER_PROCESS")
+    monkeypatch.setattr(capacity, "RECORDING_STREAMS", places)
+    yield places
+    assert places.in_use == 0, "a recording stream kept its place"
+
+
+def test_past_the_cap_a_recording_is_a_503_in_words_that_asks_no_provider(
+    sandbox: Sandbox, project: Project, agent: Client, one_stream: capacity.Places
+) -> None:
+    playing = agent.get(URL)
+    asked = len(sandbox.requests)
+    refused = agent.get(URL, HTTP_RANGE="bytes=1-1")
+    assert refused.status_code == 503
+    assert refused["Retry-After"] == "5"
+    assert refused["Content-Type"].startswith("text/plain")
+    assert "as many recordings as it can" in refused.content.decode()
+    assert len(sandbox.requests) == asked
+    assert body(playing) == AUDIO  # its end gives the place back
+    again = agent.get(URL, HTTP_RANGE="bytes=0-9")
+    assert again.status_code == 206
+    assert body(again) == AUDIO[:10]
+
+
+def test_a_stream_that_fails_gives_its_place_back(
+    sandbox: Sandbox, project: Project, agent: Client, one_stream: capacity.Places
+) -> None:
+    sandbox.faults.media_break_after = 1000
+    with pytest.raises(recordings.StreamBroken):
+        body(agent.get(URL))
+    sandbox.faults.media_break_after = None
+    assert body(agent.get(URL)) == AUDIO
+
+
+def test_answers_that_are_not_streams_give_their_place_back_at_once(
+    sandbox: Sandbox, project: Project, agent: Client, one_stream: capacity.Places
+) -> None:
+    assert agent.get(URL.replace("/recordings/1/", "/recordings/9/")).status_code == 404
+    sandbox.faults.fail_sids = {EXAMPLE_RECORDING: 500}
+    assert agent.get(URL).status_code == 502
+    assert one_stream.in_use == 0
+
+
+# End to end: the proxy under gunicorn (gunicorn.conf.py), read by an HTTP client
+
+
+class Served:
+    """gunicorn serving tests/calls/served_recordings.py, and what it logged."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        env = os.environ | {
+            "DJANGO_SETTINGS_MODULE": "tests.calls.served_recordings_settings",
+            "SANDBOX_URL": sandbox.url,
+            "BIND": "127.0.0.1:0",
+            "WEB_CONCURRENCY": "1",
+            "GUNICORN_THREADS": "4",
+            # A second's window: a healthy stream on a busy machine is never judged on one
+            # stalled read (the whole recording usually arrives in less waiting than that).
+            "RECORDING_MIN_RATE": "5000",
+            "RECORDING_RATE_WINDOW": "1",
+            "DATABASE_URL": "sqlite://:memory:",
+        }
+        env.pop("CACHE_URL", None)
+        self.process = subprocess.Popen(
+            # No control socket: its default path is shared by every gunicorn of this user.
+            [sys.executable, "-m", "gunicorn", "--no-control-socket", "callviewer.wsgi"],
+            cwd=Path(__file__).resolve().parents[2],  # where gunicorn.conf.py is
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.log: list[str] = []
+        self.url = ""
+        self._listening = threading.Event()
+        self._reader = threading.Thread(target=self._read_log, daemon=True)
+        self._reader.start()
+
+    def _read_log(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.log.append(line)
+            if match := re.search(r"Listening at: (http://\S+)", line):
+                self.url = match.group(1)
+                self._listening.set()
+        self._listening.set()
+
+    def wait_until_listening(self) -> None:
+        self._listening.wait(timeout=60)
+        assert self.url, "gunicorn did not start:\n" + "".join(self.log)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self._reader.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def gunicorn(sandbox_server: Sandbox) -> Iterator[Served]:
+    served = Served(sandbox_server)
+    try:
+        served.wait_until_listening()
+        yield served
+    finally:
+        served.stop()
+    log = "".join(served.log)
+    # Dropped connections are logged by gunicorn, in callviewer's words only.
+    assert sandbox_server.url.removeprefix("http://") not in log
+
+
+def read_served(url: str) -> tuple[httpx.Response, bytes, Exception | None]:
+    """The answer, the bytes that came, and the error that ended them, if any."""
+    received = b""
+    with httpx.stream("GET", url, timeout=30) as response:
+        try:
+            for chunk in response.iter_raw():
+                received += chunk
+        except httpx.HTTPError as exc:
+            return response, received, exc
+    return response, received, None
+
+
+def test_behind_gunicorn_a_whole_recording_arrives_whole(
+    sandbox: Sandbox, gunicorn: Served
+) -> None:
+    response, received, error = read_served(gunicorn.url + "/recording/")
+    assert (response.status_code, error) == (200, None)
+    assert received == AUDIO
+
+
+def test_behind_gunicorn_a_broken_upstream_is_an_incomplete_answer_never_a_short_200(
+    sandbox: Sandbox, gunicorn: Served
+) -> None:
+    sandbox.faults.media_break_after = 100_000
+    response, received, error = read_served(gunicorn.url + "/recording/")
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == str(SIZE)
+    assert isinstance(error, httpx.RemoteProtocolError)  # fewer bytes than announced
+    assert len(received) < SIZE
+
+
+def test_behind_gunicorn_a_trickle_without_a_length_ends_as_an_incomplete_chunked_answer(
+    sandbox: Sandbox, gunicorn: Served
+) -> None:
+    sandbox.faults.media_without_length = True
+    sandbox.faults.media_rate = 200  # bytes a second, under the served minimum of 5000
+    response, received, error = read_served(gunicorn.url + "/recording/")
+    assert response.status_code == 200
+    assert response.headers["Transfer-Encoding"] == "chunked"
+    assert isinstance(error, httpx.RemoteProtocolError)  # no last chunk
+    assert len(received) < SIZE

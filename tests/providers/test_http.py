@@ -501,6 +501,110 @@ def test_stream_failures_use_the_vocabulary(
         pass
 
 
+class Clock:
+    """Stands in for the `time` module in the seam: moved by hand, never waited on."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Clock:
+    settings.RECORDING_STREAM_DEADLINE = 3600.0
+    settings.RECORDING_MIN_RATE = 0.0
+    settings.RECORDING_RATE_WINDOW = 5.0
+    fake = Clock()
+    monkeypatch.setattr(http, "time", fake)
+    return fake
+
+
+def arriving(clock: Clock, pieces: list[tuple[float, bytes | Exception]]) -> httpx.Response:
+    """A streamed answer whose pieces each arrive that many seconds after being asked for."""
+
+    class Pieces(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            for seconds, piece in pieces:
+                clock.now += seconds
+                if isinstance(piece, Exception):
+                    raise piece
+                yield piece
+
+    return httpx.Response(200, stream=Pieces())
+
+
+def read(body: Iterator[bytes], clock: Clock, reader_seconds: float = 0.0) -> list[bytes]:
+    """What a reader got before the body ended or failed; it takes this long over each piece."""
+    got: list[bytes] = []
+    for piece in body:
+        got.append(piece)
+        clock.now += reader_seconds
+    return got
+
+
+def test_a_stream_ends_as_a_timeout_at_its_deadline(clock: Clock, settings: Any) -> None:
+    settings.RECORDING_STREAM_DEADLINE = 10.0
+    received: list[bytes] = []
+    body = http.streamed_body("P", arriving(clock, [(3.0, b"x")] * 10))
+    with pytest.raises(TimedOut, match="longer than the time allowed"):
+        for piece in body:
+            received.append(piece)
+    assert received == [b"x"] * 3
+
+
+def test_the_deadline_counts_a_slow_reader_too(clock: Clock, settings: Any) -> None:
+    settings.RECORDING_STREAM_DEADLINE = 10.0
+    body = http.streamed_body("P", arriving(clock, [(0.0, b"x")] * 10))
+    with pytest.raises(TimedOut):
+        read(body, clock, reader_seconds=4.0)
+
+
+def test_a_trickle_below_the_minimum_rate_ends_after_a_window(clock: Clock, settings: Any) -> None:
+    settings.RECORDING_MIN_RATE = 1000.0  # over 5 s windows
+    received: list[bytes] = []
+    body = http.streamed_body("P", arriving(clock, [(1.0, b"x" * 100)] * 50))
+    with pytest.raises(TimedOut, match="too slowly"):
+        for piece in body:
+            received.append(piece)
+    assert len(received) == 4  # the first window is the grace period
+
+
+def test_a_provider_above_the_minimum_rate_sends_everything(clock: Clock, settings: Any) -> None:
+    settings.RECORDING_MIN_RATE = 1000.0
+    body = http.streamed_body("P", arriving(clock, [(1.0, b"x" * 1500)] * 50))
+    assert len(read(body, clock)) == 50
+
+
+def test_a_slow_reader_does_not_make_the_provider_slow(clock: Clock, settings: Any) -> None:
+    settings.RECORDING_MIN_RATE = 1000.0
+    body = http.streamed_body("P", arriving(clock, [(0.01, b"x" * 100)] * 50))
+    assert len(read(body, clock, reader_seconds=30.0)) == 50
+
+
+def test_a_minimum_rate_of_zero_lets_any_trickle_through(clock: Clock) -> None:
+    body = http.streamed_body("P", arriving(clock, [(9.0, b"x")] * 50))
+    assert len(read(body, clock)) == 50
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (httpx.ReadTimeout("slow"), TimedOut),
+        (httpx.ReadError("reset"), ProviderUnavailable),
+        (httpx.RemoteProtocolError("incomplete body"), ProviderUnavailable),
+    ],
+)
+def test_a_stream_that_breaks_off_uses_the_vocabulary(
+    clock: Clock, error: Exception, expected: type
+) -> None:
+    body = http.streamed_body("P", arriving(clock, [(0.0, b"x"), (0.0, error)]))
+    assert next(body) == b"x"
+    with pytest.raises(expected):
+        next(body)
+
+
 # Against the simulator over real HTTP
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from callviewer.sandbox.server import build
 
@@ -24,11 +24,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--error-rate", type=float, default=0.0, help="share of requests that fail"
         )
+        parser.add_argument(
+            "--media-size",
+            type=int,
+            default=0,
+            metavar="BYTES",
+            help="every recording's WAV is this long, made as it is sent (default: its duration)",
+        )
+        parser.add_argument(
+            "--media-rate",
+            type=float,
+            default=0.0,
+            metavar="BYTES_PER_SECOND",
+            help="each recording answer is sent no faster than this (default: as fast as it can)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         sandbox = build(options["seed"])
         sandbox.faults.delay = options["delay"]
         sandbox.faults.error_rate = options["error_rate"]
+        if options["media_size"] < 0 or options["media_rate"] < 0:
+            raise CommandError("--media-size and --media-rate cannot be negative.")
+        sandbox.faults.media_size = options["media_size"]
+        sandbox.faults.media_rate = options["media_rate"]
         self.stdout.write(f"Provider simulator on http://{options['host']}:{options['port']}")
         with contextlib.suppress(KeyboardInterrupt):
             sandbox.serve_forever(options["host"], options["port"])
