@@ -22,6 +22,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "128"))
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
+# No runtime control socket (gunicorn 25+ opens one at ~/.gunicorn/gunicorn.ctl by default):
+# callviewer needs no live management, and every gunicorn of one user would share that path.
+control_socket_disable = True
 
 # Access log on standard output, without query strings: searches carry callers' phone numbers
 # in them (?number=...). Nor the Referer, which holds the previous page's query string.

@@ -51,3 +51,8 @@ def test_the_serving_model_is_threads_with_room_beyond_the_provider_pages() -> N
 
     assert conf["worker_class"] == "gthread"
     assert conf["threads"] > settings.PROVIDER_PAGES_PER_PROCESS
+
+
+def test_no_control_socket_is_opened() -> None:
+    """Two gunicorns of one user (two app processes on one host, tests) never share a socket."""
+    assert runpy.run_path(str(CONF))["control_socket_disable"] is True
