@@ -241,6 +241,12 @@ PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=10.0)
 PROVIDER_MAX_RETRIES = env.int("PROVIDER_MAX_RETRIES", default=2)
 PROVIDER_RETRY_AFTER_CAP = env.float("PROVIDER_RETRY_AFTER_CAP", default=5.0)
 
+# "Ask about this call": questions an agent, and all the agents of one project, may put to
+# the provider per hour (each may cost money). Counted in the cache: with several app
+# processes, CACHE_URL must be a shared cache (Redis) for the limits to hold.
+ASK_RATE_PER_AGENT = env.int("ASK_RATE_PER_AGENT", default=20)
+ASK_RATE_PER_PROJECT = env.int("ASK_RATE_PER_PROJECT", default=100)
+
 # Audit records older than this many days are removed by `manage.py purge_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 
