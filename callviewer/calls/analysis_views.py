@@ -63,7 +63,9 @@ def ask_question(request: HttpRequest, sid: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     form = AskForm(request.POST)
-    if not (found.call.is_final and found.project.offers_analysis):
+    if not found.project.offers_analysis:
+        return _ask_box(request, found, sid, form, {}, status=400)
+    if not found.call.is_final:  # nothing is asked about a live call
         return _ask_box(request, found, sid, form, {}, status=409)
     if not form.is_valid():
         return _ask_box(request, found, sid, form, {}, status=400)

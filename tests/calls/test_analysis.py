@@ -105,3 +105,29 @@ def test_the_count_survives_an_eviction(project: Project, alice: User, settings:
     analysis.spend(alice, project)
     cache.clear()
     analysis.spend(alice, project)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_claim_once(make_project: Any, alice: User, bob: User) -> None:
+    """Two page loads at the same moment, each on its own connection: one of them asks."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's test database is one connection shared by threads")
+    project = make_project("talkstack", members=[alice, bob])
+    barrier = Barrier(2)
+
+    def load(user: User) -> bool:
+        barrier.wait()
+        try:
+            return analysis.claim(project, SID, STANDARD, QUESTIONS, user)[1]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        mine = list(pool.map(load, [alice, bob]))
+    assert sorted(mine) == [False, True]
+    assert CallAnalysis.objects.count() == 1

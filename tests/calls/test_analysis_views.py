@@ -464,3 +464,13 @@ def test_a_recording_the_call_does_not_have_is_404(
     status, content = transcripts(agent, sid, 9)
     assert status == 404
     assert "has no recording 9" in text(content)
+
+
+def test_a_provider_without_call_analysis_is_asked_nothing(
+    sandbox: Sandbox, signalwire: Project, agent: Client
+) -> None:
+    sid, _n = call_with_transcripts(sandbox, "completed")
+    response = ask(agent, sid, "signalwire-demo")
+    assert response.status_code == 400
+    assert "API cannot answer questions about a call." in text(response.content.decode())
+    assert not CallAnalysis.objects.exists()
