@@ -131,3 +131,13 @@ def test_two_requests_at_once_claim_once(make_project: Any, alice: User, bob: Us
         mine = list(pool.map(load, [alice, bob]))
     assert sorted(mine) == [False, True]
     assert CallAnalysis.objects.count() == 1
+
+
+def test_administrators_see_the_kept_answers_read_only(
+    project: Project, alice: User, admin_user: User, client: Any
+) -> None:
+    analysis.claim(project, SID, STANDARD, QUESTIONS, alice)
+    client.force_login(admin_user)
+    listing = client.get("/admin/calls/callanalysis/")
+    assert listing.status_code == 200 and SID in listing.content.decode()
+    assert client.get("/admin/calls/callanalysis/add/").status_code == 403
