@@ -100,6 +100,9 @@ def transcripts(request: HttpRequest, sid: str, n: int) -> HttpResponse:
                 return found
             project = found.project
             listed = project.client().list_recordings(found.call) if found.call.is_final else []
+        if not project.provider_class.supports_transcripts:
+            context["error"] = f"{project.provider_label}'s API offers no transcripts."
+            return render(request, "calls/_transcripts.html", context, status=404)
         if not 1 <= n <= len(listed):
             context["error"] = f"Call {sid} has no recording {n}."
             return render(request, "calls/_transcripts.html", context, status=404)

@@ -474,3 +474,14 @@ def test_a_provider_without_call_analysis_is_asked_nothing(
     assert response.status_code == 400
     assert "API cannot answer questions about a call." in text(response.content.decode())
     assert not CallAnalysis.objects.exists()
+
+
+def test_a_provider_without_transcripts_says_so(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    sid = talkstack_data.EXAMPLE_SID
+    response = agent.get(
+        f"/calls/{sid}/recordings/1/transcripts/?project=talkstack-demo", headers=HX
+    )
+    assert response.status_code == 404
+    assert "API offers no transcripts." in text(response.content.decode())
