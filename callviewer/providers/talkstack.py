@@ -456,8 +456,8 @@ def _recording_sid(url: str) -> str:
     return match.group(0) if match else ""
 
 
-# Call analysis. Reference: docs/providers/talkstack.md ("call analysis"; its answer's shape
-# is not documented, so every reasonable one is read, and anything else is shown as it is).
+# Call analysis: its answer's shape is not documented, so every reasonable one is read, and
+# anything else is kept and shown as it was sent.
 
 # Keys an envelope may hold the analysis under, and keys of one answer object.
 _ANALYSIS_KEYS = ("data", "analysis", "answers", "result", "results", "questions")
@@ -470,6 +470,7 @@ MAX_ANSWER_TEXT = 5000
 MAX_UNKNOWN_TEXT = 20000
 
 
+# Reference: docs/providers/talkstack.md ("call analysis", "The call analysis's answer").
 def parse_analysis(response: httpx.Response, questions: Sequence[Question]) -> Analysis:
     """The analysis in a 2xx answer, whatever its shape; an unreadable one as `unknown`."""
     try:
