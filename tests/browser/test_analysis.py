@@ -73,3 +73,25 @@ def test_a_signalwire_recording_shows_its_transcript_beside_the_player(
     player = page.locator("[data-player]").first
     expect(player.locator(".transcripts")).to_contain_text(transcript.text or "")
     expect(player.locator(".transcripts")).to_contain_text("Transcribed")
+
+
+def test_a_live_call_s_card_loads_once_the_call_has_ended(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    project = make_project("talkstack", "acme-support", members=[alice])
+    project.questions = [QUESTION]
+    project.save()
+    sid = talkstack_data.LIVE_SIDS[ACME][0]
+    sandbox.clock_offset = 30  # in progress
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{sid}/?project=acme-support")
+    card = page.locator("#analysis")
+    expect(card).to_contain_text("What was said is available when the call ends.")
+    assert sandbox.requests_to("/call/analysis") == []
+
+    sandbox.clock_offset = 100  # ended: the status polling sees it and tells the card
+    expect(page.locator(".badge.final.status-completed")).to_be_visible()
+    expect(
+        card.get_by_role("row", name=re.compile("Did the caller want to cancel"))
+    ).to_be_visible()
+    assert len(sandbox.requests_to("/call/analysis")) == 1
