@@ -264,6 +264,12 @@ if PROVIDER_PAGES_PER_PROCESS > 0 and not (
         "or recordings could take every place pages wait in (see .env.example)."
     )
 
+# "Ask about this call": questions an agent, and all the agents of one project, may put to
+# the provider per hour (each may cost money). Counted in the cache: with several app
+# processes, CACHE_URL must be a shared cache (Redis) for the limits to hold.
+ASK_RATE_PER_AGENT = env.int("ASK_RATE_PER_AGENT", default=20)
+ASK_RATE_PER_PROJECT = env.int("ASK_RATE_PER_PROJECT", default=100)
+
 # Audit records older than this many days are removed by `manage.py purge_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 

@@ -157,6 +157,30 @@ def test_the_recording_proxy_never_fails(
         assert_no_5xx(agent.get(path, query, headers=headers))
 
 
+ANSWER_TYPES = st.sampled_from(["Boolean", "Text", "Number", "Selector"])
+
+
+@examples(60)
+@given(data=st.data())
+def test_what_was_said_never_fails(
+    agent: Client, projects: list[Project], calls: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    """The analysis card, the ask box (any question) and the transcripts fragments."""
+    projects[0].questions = [{"question": "Why?", "type": "Text"}]
+    projects[0].save()
+    sid, query = data.draw(call_and_params(calls))
+    path = f"/calls/{quote(sid, safe='')}/"
+    headers = data.draw(st.sampled_from([{}, HX, HX]))  # without HX-Request: a redirect
+    form = data.draw(
+        params({"question": st.just("Why?"), "answer_type": ANSWER_TYPES, "options": hostile_text})
+    )
+    n = data.draw(st.one_of(st.just(1), st.integers(0, 3), st.integers(0, 10**30)))
+    with isolated():
+        assert_no_5xx(agent.get(path + "analysis/", query, headers=headers))
+        assert_no_5xx(agent.post(f"{path}ask/?{urlencode(query)}", form, headers=headers))
+        assert_no_5xx(agent.get(f"{path}recordings/{n}/transcripts/", query, headers=headers))
+
+
 @examples(20)
 @given(data=st.data())
 def test_the_projects_and_preferences_pages_never_fail(agent: Client, data: st.DataObject) -> None:

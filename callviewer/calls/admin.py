@@ -1,4 +1,5 @@
-"""The audit trail in the admin: read-only, filtered by user, project, action and date."""
+"""The audit trail in the admin: read-only, filtered by user, project, action and date; and
+the answers kept about calls (call analysis), to look at or remove."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest
 
-from .models import AuditEvent
+from .models import AuditEvent, CallAnalysis
 
 
 class DateSafeChangeList(ChangeList):
@@ -62,4 +63,21 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+
+@admin.register(CallAnalysis)
+class CallAnalysisAdmin(admin.ModelAdmin):
+    """What providers answered about calls. Removing one makes the next page load ask (and
+    perhaps pay) again; nothing here can be written by hand."""
+
+    list_display = ("sid", "project", "kind", "asked_by_name", "asked_at", "answered")
+    list_filter = ("kind", "answered", "project")
+    search_fields = ("sid",)
+    readonly_fields = [f.name for f in CallAnalysis._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

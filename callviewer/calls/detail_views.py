@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseStopPolling, reswap
+from django_htmx.http import HttpResponseStopPolling, reswap, trigger_client_event
 
 from callviewer import capacity
 from callviewer.database import release_connection
@@ -64,9 +64,10 @@ def call_status(request: HttpRequest, sid: str) -> HttpResponse:
     if not found.call.is_final:
         return render(request, "calls/_status.html", context)
     # Final now: the status area stops polling and the rest of the page (cost, duration,
-    # recordings, extracted data) is swapped in out of band, in the same answer.
+    # recordings, extracted data) is swapped in out of band, in the same answer; "call-ended"
+    # tells the parts waiting for the end (what was said) to load.
     html = render_to_string("calls/_status.html", context | {"details_oob": True}, request)
-    return HttpResponseStopPolling(html)
+    return trigger_client_event(HttpResponseStopPolling(html), "call-ended")
 
 
 @require_safe
@@ -121,7 +122,12 @@ def call_context(request: HttpRequest, project: Project, call: Call, sid: str) -
         except ProviderError as exc:
             recordings_error = exc.message
         else:
-            players = [_player(project, sid, n, r) for n, r in enumerate(listed, 1)]
+            # Kept a few minutes: the players and their transcripts fragments reuse it.
+            recordings.remember(project, sid, listed)
+            players = [
+                _player(project, sid, n, r, provider.supports_transcripts)
+                for n, r in enumerate(listed, 1)
+            ]
     status_url = links.call_url(sid, project, links.STATUS)
     return {
         "call": call,
@@ -134,11 +140,18 @@ def call_context(request: HttpRequest, project: Project, call: Call, sid: str) -
         "recordings": players,
         "recordings_error": recordings_error,
         "view": present(call, project),
+        # The "What was said" card, loaded by HTMX once the page is shown.
+        "analysis_url": links.call_url(sid, project, links.ANALYSIS)
+        if provider.supports_analysis
+        else "",
     }
 
 
-def _player(project: Project, sid: str, n: int, recording: Recording) -> dict[str, Any]:
+def _player(
+    project: Project, sid: str, n: int, recording: Recording, transcripts: bool
+) -> dict[str, Any]:
     url = links.call_url(sid, project, links.RECORDING, n)
+    transcripts_url = links.call_url(sid, project, links.TRANSCRIPTS, n) if transcripts else ""
     seconds = recording.duration
     return {
         "n": n,
@@ -147,6 +160,7 @@ def _player(project: Project, sid: str, n: int, recording: Recording) -> dict[st
         "seconds": seconds,
         "duration": duration_text(seconds) if seconds else "",
         "channels": recording.channels,
+        "transcripts_url": transcripts_url,
     }
 
 

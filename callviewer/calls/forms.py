@@ -1,4 +1,5 @@
-"""The call-history search form: what the agent typed, checked, before any provider is asked."""
+"""The call-history search form and the ask box: what the agent typed, checked, before any
+provider is asked."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 from django import forms
 
+from callviewer.projects import questions
 from callviewer.projects.models import Project
-from callviewer.providers.types import FINAL_STATUSES, STATUSES
+from callviewer.providers.types import FINAL_STATUSES, STATUSES, Question
 
 from .search import ALL, MATCHES, Filters
 
@@ -145,3 +147,40 @@ def _date(value: str, which: str) -> dt.date | None:
     raise forms.ValidationError(
         f"“{value[:30]}” is not {which} date. Use the date picker or YYYY-MM-DD, e.g. 2025-03-14."
     )
+
+
+class AskForm(forms.Form):
+    """ "Ask about this call": one question, its answer type, a Selector's options."""
+
+    question = forms.CharField(
+        label="Your question",
+        max_length=questions.MAX_QUESTION_LENGTH,
+        strip=True,
+        widget=forms.TextInput(attrs={"placeholder": "Did the caller ask for a refund?"}),
+    )
+    answer_type = forms.ChoiceField(
+        label="Answer", choices=questions.TYPE_CHOICES, initial="Boolean"
+    )
+    options = forms.CharField(
+        label="Options (for “One of a list”: one a line)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        options = [o.strip() for o in cleaned.get("options", "").splitlines() if o.strip()]
+        problems = questions.problems(cleaned["question"], cleaned["answer_type"], options)
+        for problem in problems:
+            self.add_error(None, problem)
+        cleaned["parsed"] = questions.question_of(
+            cleaned["question"], cleaned["answer_type"], options
+        )
+        return cleaned
+
+    @property
+    def asked(self) -> Question:
+        question: Question = self.cleaned_data["parsed"]
+        return question

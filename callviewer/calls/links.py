@@ -1,4 +1,4 @@
-"""The URLs of a call's page, its status fragment and its recordings: one place, never a 500.
+"""The URLs of a call's page, its fragments and its recordings: one place, never a 500.
 
 SIDs come from providers' answers and may hold anything: `/`, `?`, `#`, `%`, spaces, any
 script, thousands of characters. reverse() raises NoReverseMatch for a `/` (the `<str:sid>`
@@ -19,6 +19,9 @@ from callviewer.projects.models import Project
 DETAIL = "calls:detail"
 STATUS = "calls:status"
 RECORDING = "calls:recording"
+ANALYSIS = "calls:analysis"
+ASK = "calls:ask"
+TRANSCRIPTS = "calls:transcripts"
 
 
 def call_url(sid: str, project: Project | None = None, view: str = DETAIL, *args: int) -> str:

@@ -92,6 +92,18 @@ class ProjectAdmin(admin.ModelAdmin):
                     },
                 )
             )
+        fieldsets.append(
+            (
+                "What was said: standard questions",
+                {
+                    "fields": ["standard_questions"],
+                    "classes": ["provider-fields"]
+                    + [f"provider-{n}" for n, c in registry().items() if c.supports_analysis],
+                    "description": "Answered by the provider's call analysis (TalkStack AI) "
+                    "on the page of each final call, and kept.",
+                },
+            )
+        )
         fieldsets.append(("Who may see this project", {"fields": ["members", "groups"]}))
         return fieldsets
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from callviewer.calls import audit
 from callviewer.calls.models import AuditEvent
 
+from . import questions
 from .models import Project
 
 Action = AuditEvent.Action
@@ -29,6 +30,7 @@ class ProjectState:
     settings: Mapping[str, Any]
     members: frozenset[str]
     groups: frozenset[str]
+    questions: tuple[str, ...] = ()  # each as the admin writes it: "Boolean: Did ...?"
 
 
 def state_of(project: Project) -> ProjectState:
@@ -39,6 +41,7 @@ def state_of(project: Project) -> ProjectState:
         settings=dict(project.settings),
         members=frozenset(u.get_username() for u in project.members.all()),
         groups=frozenset(g.name for g in project.groups.all()),
+        questions=tuple(questions.as_text([q]) for q in project.standard_questions()),
     )
 
 
@@ -63,6 +66,16 @@ def settings_detail(before: ProjectState | None, after: ProjectState) -> str:
         for k in keys
         if (old.get(k) or "") != (values.get(k) or "")
     )
+
+
+def questions_detail(before: ProjectState | None, after: ProjectState) -> str:
+    """The standard questions changed, as "questions added: Text: Why?" (or "reordered")."""
+    old = before.questions if before else ()
+    if old == after.questions:
+        return ""
+    parts = [f"questions added: {_shown(q)}" for q in after.questions if q not in old]
+    parts += [f"questions removed: {_shown(q)}" for q in old if q not in after.questions]
+    return "; ".join(parts) or "questions reordered"
 
 
 def secrets_detail(changes: Mapping[str, str]) -> str:
@@ -97,7 +110,9 @@ def record_changes(
     events = [
         (
             Action.CREATE_PROJECT if before is None else Action.CHANGE_PROJECT,
-            settings_detail(before, after),
+            "; ".join(
+                d for d in (settings_detail(before, after), questions_detail(before, after)) if d
+            ),
         ),
         (Action.CHANGE_SECRETS, secrets_detail(secret_changes)),
         (Action.CHANGE_MEMBERS, members_detail(before, after)),

@@ -18,6 +18,7 @@ from django.utils.html import escape
 from callviewer.providers import registry
 from callviewer.providers.base import Field, Provider
 
+from . import questions
 from .changes import state_of
 from .crypto import UndecryptableSecret
 from .models import Project
@@ -50,6 +51,14 @@ def secret_status(meta: Any) -> str:
 
 
 class ProjectAdminForm(forms.ModelForm):
+    standard_questions = forms.CharField(
+        label="Standard questions",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 90}),
+        help_text=questions.TEXT_HELP,
+    )
+
     class Meta:
         model = Project
         fields = ["name", "slug", "provider", "members", "groups"]
@@ -60,6 +69,10 @@ class ProjectAdminForm(forms.ModelForm):
         self.secret_changes: dict[str, str] = {}
         # Before any change, for the audit trail (ProjectAdmin.save_related).
         self.before = state_of(self.instance) if self.is_bound and self.instance.pk else None
+        self.fields["standard_questions"].initial = questions.as_text(
+            self.instance.standard_questions()
+        )
+        self.questions = self.instance.standard_questions()
         self.stored_secrets: dict[str, str] = {}
         self.undecryptable = False
         if self.instance.pk:
@@ -115,6 +128,15 @@ class ProjectAdminForm(forms.ModelForm):
             help_text=help_text,
         )
 
+    def clean_standard_questions(self) -> str:
+        text: str = self.cleaned_data.get("standard_questions") or ""
+        # A post that leaves the field out keeps the stored questions.
+        if self.is_bound and "standard_questions" in self.data:
+            self.questions, problems = questions.from_text(text)
+            if problems:
+                raise forms.ValidationError(problems)
+        return text
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         provider = cleaned.get("provider")
@@ -166,6 +188,7 @@ class ProjectAdminForm(forms.ModelForm):
         """The project with the typed values; `by` (a username) is noted beside each secret set."""
         project: Project = super().save(commit=False)
         project.settings = self.provider_settings
+        project.questions = questions.as_dicts(self.questions)
         self.secret_changes = project.set_secrets(self.provider_secrets, by=by)
         if commit:
             project.save()

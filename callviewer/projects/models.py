@@ -13,8 +13,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from callviewer.providers import PROVIDER_CHOICES, provider_class
+from callviewer.providers import types as provider_types
 from callviewer.providers.base import Provider
 
+from . import questions as rules
 from .crypto import UndecryptableSecret, decrypt_secrets, encrypt_secrets
 
 
@@ -36,6 +38,8 @@ class Project(models.Model):
     secrets_encrypted = models.TextField(blank=True, default="", editable=False)
     # {name: {"set_at": ISO time, "set_by": username}}: what the admin shows of a secret.
     secrets_meta = models.JSONField(default=dict, blank=True, editable=False)
+    # [{"question", "type", "options"}]: asked about each final call (projects/questions.py).
+    questions = models.JSONField(default=list, blank=True, editable=False)
     members = models.ManyToManyField(
         django_settings.AUTH_USER_MODEL, blank=True, related_name="callviewer_projects"
     )
@@ -100,6 +104,15 @@ class Project(models.Model):
 
     def setting(self, name: str, default: Any = "") -> Any:
         return self.settings.get(name) or default
+
+    @property
+    def offers_analysis(self) -> bool:
+        """Whether its provider can answer questions about a call (the call page's card)."""
+        return self.provider_class.supports_analysis
+
+    def standard_questions(self) -> list[provider_types.Question]:
+        """The questions asked about each of its final calls, in the administrators' order."""
+        return rules.from_dicts(self.questions or [])
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:

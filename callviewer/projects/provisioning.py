@@ -3,7 +3,8 @@
 The file is a JSON list of entries:
 
     {"slug": "acme-support", "name": "Acme Support", "provider": "talkstack",
-     "settings": {...}, "secrets": {...}, "members": ["alice"], "groups": ["Support"]}
+     "settings": {...}, "secrets": {...}, "members": ["alice"], "groups": ["Support"],
+     "questions": [{"question": "Why?", "type": "Text"}, ...]}
 
 The whole file is validated before anything is written; one bad entry means nothing changes.
 Projects are matched by slug: new slugs are created, known ones updated. On update, the
@@ -11,6 +12,8 @@ secrets named in the file replace the stored ones, a secret given as null is rem
 secrets left out are kept, so a file kept without secrets can still re-apply settings and
 membership — unless it changes the host a kept secret is sent to: then that secret must be
 given again (or removed), so a stored secret never goes to a host it was not entered for.
+`questions` (the standard questions, projects/questions.py) replace the stored ones when
+given (`[]` removes them all) and are kept when left out.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from django.core.validators import validate_slug
 from django.db import transaction
 
 from callviewer.providers import registry
+from callviewer.providers.types import Question
 
+from . import questions as rules
 from .changes import record_changes, state_of
 from .crypto import UndecryptableSecret
 from .models import Project
@@ -34,7 +39,7 @@ from .secrets import stale_secrets
 
 # Who changed what, in the secrets' metadata and the audit trail, when the import did.
 IMPORTER = "import_projects"
-ENTRY_KEYS = ("slug", "name", "provider", "settings", "secrets", "members", "groups")
+ENTRY_KEYS = ("slug", "name", "provider", "settings", "secrets", "members", "groups", "questions")
 REQUIRED_KEYS = ("slug", "name", "provider")
 
 
@@ -55,6 +60,7 @@ class Entry:
     secrets: dict[str, str]
     members: list[Any] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+    questions: list[Question] | None = None  # None: left out of the file, kept as they are
 
 
 @dataclass
@@ -143,6 +149,10 @@ def _validate_entry(
     settings = _strings(raw.get("settings"), f"{label}: settings", errors)
     secrets = _strings(raw.get("secrets"), f"{label}: secrets", errors)
     removed = _nulls(raw.get("secrets"))
+    asked: list[Question] | None = None
+    if "questions" in raw:
+        asked, problems = rules.from_entries(raw["questions"], f"{label}: questions")
+        errors += problems
     member_names = _names(raw.get("members"), f"{label}: members", errors)
     group_names = _names(raw.get("groups"), f"{label}: groups", errors)
     if provider in providers:
@@ -198,6 +208,7 @@ def _validate_entry(
         secrets=secrets,
         members=[users[n] for n in member_names],
         groups=[groups[n] for n in group_names],
+        questions=asked,
     )
     return entry, []
 
@@ -235,6 +246,7 @@ def _same(project: Project, entry: Entry) -> bool:
         and stored == entry.secrets
         and {u.pk for u in project.members.all()} == {u.pk for u in entry.members}
         and {g.pk for g in project.groups.all()} == {g.pk for g in entry.groups}
+        and (entry.questions is None or project.standard_questions() == entry.questions)
     )
 
 
@@ -257,6 +269,8 @@ def apply(entries: list[Entry]) -> Summary:
             project.name = entry.name
             project.provider = entry.provider
             project.settings = entry.settings
+            if entry.questions is not None:
+                project.questions = rules.as_dicts(entry.questions)
             secret_changes = project.set_secrets(entry.secrets, by=IMPORTER)
             project.save()
             project.members.set(entry.members)

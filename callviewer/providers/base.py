@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from .types import Call, Recording, SearchPage, SearchQuery
+from .types import (
+    Analysis,
+    Call,
+    NotSupported,
+    Question,
+    Recording,
+    SearchPage,
+    SearchQuery,
+    Transcript,
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,9 @@ class Provider(ABC):
     secret_fields: ClassVar[tuple[Field, ...]]
     supports_search: ClassVar[bool] = True
     supports_recordings: ClassVar[bool] = True
+    # What was said: a post-call analysis that answers questions, and recording transcripts.
+    supports_analysis: ClassVar[bool] = False
+    supports_transcripts: ClassVar[bool] = False
     sid_pattern: ClassVar[re.Pattern[str]]  # what this provider's call SIDs look like
 
     def __init__(self, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
@@ -168,6 +180,17 @@ class Provider(ABC):
     @abstractmethod
     def test_connection(self) -> None:
         """A real, light request; raises ProviderError when it does not succeed."""
+
+    def analyse(self, sid: str, questions: Sequence[Question]) -> Analysis:
+        """The provider's answers to `questions` about a call that has ended.
+
+        Each call may cost the customer money: whoever calls this keeps the answer.
+        """
+        raise NotSupported(self.label, f"{self.label}'s API offers no call analysis.")
+
+    def list_transcripts(self, recording: Recording) -> list[Transcript]:
+        """The transcriptions of one of a call's recordings (empty when there are none)."""
+        raise NotSupported(self.label, f"{self.label}'s API offers no transcripts.")
 
 
 def _hosts(fields: list[Field], settings: Mapping[str, Any]) -> dict[str, str]:

@@ -149,11 +149,15 @@ def _backoff(attempt: int) -> float:
     return base * (2**attempt) * (0.5 + random.random() / 2)
 
 
-def send(provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+def send(
+    provider: str, method: str, url: str, *, repeatable: bool = True, **kwargs: Any
+) -> httpx.Response:
     """Send a request with bounded retries; return the final response, whatever its status.
 
     Raises TimedOut or ProviderUnavailable when no response could be had at all.
-    `provider` is the provider's label, used in messages an agent reads.
+    `provider` is the provider's label, used in messages an agent reads. A request that is
+    not `repeatable` (one that may cost money, like a call analysis) is retried only when the
+    provider surely did not act on it: no connection was made, or it answered 429.
     """
     retries: int = settings.PROVIDER_MAX_RETRIES
     cap: float = settings.PROVIDER_RETRY_AFTER_CAP
@@ -171,7 +175,7 @@ def send(provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
         except httpx.TimeoutException as exc:
             raise TimedOut(provider, f"{provider} took too long to answer.") from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            if last:
+            if last or not (repeatable or isinstance(exc, httpx.ConnectError)):
                 raise ProviderUnavailable(provider, f"{provider} could not be reached.") from exc
         except (httpx.TransportError, httpx.InvalidURL, UnicodeError) as exc:
             # A malformed request, or a redirect whose Location httpx cannot read (it raises
@@ -184,7 +188,7 @@ def send(provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
                     return response
                 sleep(wait if wait is not None else _backoff(attempt))
                 continue
-            if response.status_code >= 500 and not last:
+            if response.status_code >= 500 and repeatable and not last:
                 log.info("%s answered %s; retrying", provider, response.status_code)
             else:
                 return response

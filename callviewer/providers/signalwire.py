@@ -32,6 +32,7 @@ from .types import (
     Recording,
     SearchPage,
     SearchQuery,
+    Transcript,
     UnexpectedAnswer,
     in_newest_first_order,
 )
@@ -120,9 +121,13 @@ class SignalWire(Provider):
     )
     secret_fields = (Field("api_token", "API token"),)
 
+    supports_transcripts = True
+
     PAGE_SIZE: ClassVar[int] = 50
     # A call has a recording or two; more pages than this means the answer is not about one call.
     MAX_RECORDING_PAGES: ClassVar[int] = 5
+    # A recording has a transcription or two; more pages than this is not one recording's.
+    MAX_TRANSCRIPT_PAGES: ClassVar[int] = 5
 
     @classmethod
     def validate(cls, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> dict[str, str]:
@@ -183,6 +188,31 @@ class SignalWire(Provider):
                 break
             response = self._get(self._follow(next_uri, f"{self._account_path}/Recordings"))
         return recordings
+
+    def list_transcripts(self, recording: Recording) -> list[Transcript]:
+        """GET /Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions.json, paged.
+
+        Reference: docs/providers/signalwire.md ("transcriptions"). Only the project's own
+        recordings (a UUID SID) are asked about; next pages only on the project's origin.
+        """
+        if not self.sid_fits(recording.sid):
+            return []
+        resource = f"{self._account_path}/Recordings/{recording.sid}/Transcriptions"
+        response = self._get(resource + ".json")
+        transcripts: list[Transcript] = []
+        for page in range(1, self.MAX_TRANSCRIPT_PAGES + 1):
+            self._raise_for_response(
+                response, f"{self.label} does not know this recording any more."
+            )
+            body = values.answer(self.label, response)
+            items, next_uri = _list_page(self.label, body, "transcriptions")
+            transcripts += [parse_transcript(item) for item in items]
+            if not items or not next_uri or self._is_same_page(next_uri, response):
+                break
+            if page == self.MAX_TRANSCRIPT_PAGES:
+                break  # the bound: no page is fetched that would not be read
+            response = self._get(self._follow(next_uri, resource))
+        return transcripts
 
     def media_source(self, recording: Recording) -> MediaSource:
         url = self._media_url(recording.url)
@@ -418,6 +448,26 @@ def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", project: str = ""
         answered_by=values.text(obj.get("answered_by")).strip(),
         quality=_quality(obj),
         raw=dict(obj),
+    )
+
+
+_TRANSCRIPT_STATUSES = {"in-progress": "in-progress", "completed": "completed", "failed": "failed"}
+
+
+# Reference: docs/providers/signalwire.md ("transcriptions"): Twilio's Transcription resource.
+def parse_transcript(obj: Mapping[str, Any]) -> Transcript:
+    """One transcription object; missing or odd fields become empty, not errors."""
+    obj = values.plain(dict(obj))
+    raw_status = values.text(obj.get("status")).strip()
+    status = re.sub(r"[\s_]+", "-", raw_status.lower()).replace("inprogress", "in-progress")
+    return Transcript(
+        sid=values.text(obj.get("sid")).strip()[:80],
+        status=_TRANSCRIPT_STATUSES.get(status, "unknown"),
+        raw_status=raw_status[:40],
+        text=values.text(obj.get("transcription_text")).strip(),
+        duration=values.whole(obj.get("duration")),
+        cost=_cost(obj.get("price"), obj.get("price_unit")),
+        created=values.moment(obj.get("date_created")),
     )
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -23,10 +23,14 @@ from . import http, values
 from .base import Field, MediaSource, Provider, url_check
 from .types import (
     FINAL_STATUSES,
+    Analysis,
+    Answer,
     Call,
     Endpoint,
     Money,
+    NotFound,
     ProviderError,
+    Question,
     Recording,
     SearchPage,
     SearchQuery,
@@ -129,6 +133,8 @@ class TalkStack(Provider):
     # History has no page or cursor parameter, only pageSize (docs/providers/talkstack.md):
     # "More results" asks again for more and shows what lies beyond the calls already shown,
     # up to this bound.
+    supports_analysis = True
+
     PAGE_SIZE: ClassVar[int] = 25
     MAX_PAGE_SIZE: ClassVar[int] = 500
 
@@ -212,6 +218,21 @@ class TalkStack(Provider):
             headers=headers,
         )
 
+    def analyse(self, sid: str, questions: Sequence[Question]) -> Analysis:
+        """POST /call/analysis (docs/providers/talkstack.md "call analysis").
+
+        Sent once: each analysis may cost money, so it is never repeated after the request
+        may have reached TalkStack (http.send `repeatable=False`).
+        """
+        body = {"sid": sid, "questions": [q.as_dict() for q in questions]}
+        response = self._post("/call/analysis", body, repeatable=False)
+        if response.status_code == 404:
+            raise NotFound(
+                self.label, f"{self.label} has no analysis of call {sid} (yet).", status=404
+            )
+        _raise_for_response(self.label, response)
+        return parse_analysis(response, questions)
+
     def test_connection(self) -> None:
         response = self._post(
             "/call/get-call-history", {"projectId": self._project_id, "pageSize": 1}
@@ -228,7 +249,12 @@ class TalkStack(Provider):
         return str(self.settings.get("project_id", ""))
 
     def _post(
-        self, path: str, body: dict[str, Any], params: Mapping[str, str] | None = None
+        self,
+        path: str,
+        body: dict[str, Any],
+        params: Mapping[str, str] | None = None,
+        *,
+        repeatable: bool = True,
     ) -> httpx.Response:
         key = self.secrets.get("api_key", "")
         # Either header carries the same kind of credential; a bearer token from /auth/login
@@ -239,7 +265,15 @@ class TalkStack(Provider):
             auth = {"x-api-key": key}
         base = self._setting_url("base_url", "Base URL")
         url = http.origin_of(str(base)) + path
-        return http.send(self.label, "POST", url, json=body, params=params or {}, headers=auth)
+        return http.send(
+            self.label,
+            "POST",
+            url,
+            json=body,
+            params=params or {},
+            headers=auth,
+            repeatable=repeatable,
+        )
 
     def _setting_url(self, name: str, label: str) -> httpx.URL:
         """A URL setting as httpx reads it; one it cannot read is the project's to fix."""
@@ -420,3 +454,137 @@ def _recording_sid(url: str) -> str:
     name = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
     match = _RECORDING_SID.match(name)
     return match.group(0) if match else ""
+
+
+# Call analysis: its answer's shape is not documented, so every reasonable one is read, and
+# anything else is kept and shown as it was sent.
+
+# Keys an envelope may hold the analysis under, and keys of one answer object.
+_ANALYSIS_KEYS = ("data", "analysis", "answers", "result", "results", "questions")
+_ANSWER_KEYS = ("answer", "value", "response", "result")
+_SUMMARY_KEYS = ("summary", "callSummary", "call_summary")
+_SENTIMENT_KEYS = ("sentiment", "callSentiment", "call_sentiment", "overallSentiment")
+# The envelope's own words, never an answer or a summary.
+_ENVELOPE_KEYS = frozenset({"message", "status", "success", "sid", "callSid", "code"})
+MAX_ANSWER_TEXT = 5000
+MAX_UNKNOWN_TEXT = 20000
+
+
+# Reference: docs/providers/talkstack.md ("call analysis", "The call analysis's answer").
+def parse_analysis(response: httpx.Response, questions: Sequence[Question]) -> Analysis:
+    """The analysis in a 2xx answer, whatever its shape; an unreadable one as `unknown`."""
+    try:
+        body = values.answer(TalkStack.label, response)
+    except UnexpectedAnswer:
+        # Not JSON (or nested past reading): shown as the provider sent it.
+        return Analysis(unknown=_bounded(values.clean(response.text)) or "(an empty answer)")
+    return read_analysis(body, questions)
+
+
+def read_analysis(body: Any, questions: Sequence[Question]) -> Analysis:
+    """Answers in question order from a list, an object keyed by question, or an envelope
+    around either; with the summary and sentiment found beside them."""
+    summary, sentiment = "", ""
+    core = body
+    for _level in range(3):  # {"message", "status", "data": {"analysis": {...}}} at most
+        if not isinstance(core, dict):
+            break
+        summary = summary or _first_text(core, _SUMMARY_KEYS)
+        sentiment = sentiment or _first_text(core, _SENTIMENT_KEYS)
+        inner = [core[k] for k in _ANALYSIS_KEYS if isinstance(core.get(k), dict | list)]
+        if not inner or _keyed_answers(core, questions):
+            break
+        core = inner[0]
+    answers = _answers(core, questions)
+    if len(questions) == 1 and not isinstance(body, dict | list):
+        answers = [_answer_text(body, questions[0])]  # a bare answer to the one question
+    if not any(a is not None for a in answers) and not summary and not sentiment:
+        return Analysis(unknown=_shown(body))
+    return Analysis(
+        answers=tuple(Answer(q, a) for q, a in zip(questions, answers, strict=True)),
+        summary=summary,
+        sentiment=sentiment,
+    )
+
+
+def _answers(core: Any, questions: Sequence[Question]) -> list[str | None]:
+    """One value (or None) per question, from a list in order or an object keyed by question."""
+    if isinstance(core, dict):
+        keyed = _keyed_answers(core, questions)
+        return [keyed.get(_norm(q.question)) for q in questions]
+    if not isinstance(core, list):
+        return [None] * len(questions)
+    items = core
+    # Objects naming their question are matched by it; the others go by position.
+    named = {
+        _norm(values.text(item.get("question"))): item
+        for item in items
+        if isinstance(item, dict) and values.text(item.get("question")).strip()
+    }
+    if named:
+        return [_answer_text(named.get(_norm(q.question)), q) for q in questions]
+    padded = items[: len(questions)] + [None] * (len(questions) - len(items))
+    return [_answer_text(item, q) for item, q in zip(padded, questions, strict=True)]
+
+
+def _keyed_answers(core: dict[str, Any], questions: Sequence[Question]) -> dict[str, str | None]:
+    """Answers of an object whose keys are the questions (compared without case or spaces)."""
+    wanted = {_norm(q.question): q for q in questions}
+    return {
+        _norm(k): _answer_text(v, wanted[_norm(k)])
+        for k, v in core.items()
+        if _norm(k) in wanted and k not in _ENVELOPE_KEYS
+    }
+
+
+def _answer_text(value: Any, question: Question) -> str | None:
+    """An answer as text to show: Yes/No for booleans, numbers as written, None when absent."""
+    if isinstance(value, dict):
+        value = next((value[k] for k in _ANSWER_KEYS if k in value), None)
+    if value is None or isinstance(value, dict):
+        return None
+    if isinstance(value, list):
+        parts = [t for v in value if (t := _answer_text(v, question))]
+        return _bounded(", ".join(parts)) if parts else None
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    text = values.text(value).strip()
+    if question.type == "Boolean" and text.lower() in ("true", "false", "yes", "no"):
+        return "Yes" if text.lower() in ("true", "yes") else "No"
+    if question.type == "Number" and (number := values.decimal(text)) is not None:
+        return _number_text(number)
+    return _bounded(text) if text else None
+
+
+def _number_text(number: Any) -> str:
+    text = format(number.normalize(), "f")
+    return text if len(text) <= 64 else format(number, "e")
+
+
+def _first_text(obj: dict[str, Any], keys: Sequence[str]) -> str:
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, dict):  # e.g. {"label": "positive", "score": 0.9}
+            value = next((value[k] for k in ("label", "value", "text", key) if k in value), None)
+        text = values.text(value).strip() if not isinstance(value, bool) else ""
+        if text:
+            return _bounded(text)
+    return ""
+
+
+def _norm(text: str) -> str:
+    return " ".join(values.text(text).split()).casefold()
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= MAX_ANSWER_TEXT else text[: MAX_ANSWER_TEXT - 1] + "…"
+
+
+def _shown(body: Any) -> str:
+    """The provider's whole answer as indented JSON text, bounded, for the page to show."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, indent=2)
+    except (ValueError, RecursionError):  # an int past Python's digit limit
+        text = values.text(body) or "(an answer callviewer cannot show)"
+    text = values.clean(text)
+    return text if len(text) <= MAX_UNKNOWN_TEXT else text[:MAX_UNKNOWN_TEXT] + "\n…"

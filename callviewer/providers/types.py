@@ -161,6 +161,74 @@ def in_newest_first_order(starts: Iterable[dt.datetime | None]) -> bool:
     return True
 
 
+# The answer types a question about a call may have (TalkStack's call analysis words).
+ANSWER_TYPES: tuple[str, ...] = ("Boolean", "Text", "Number", "Selector")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question about what was said on a call; `options` only for a Selector."""
+
+    question: str
+    type: str  # one of ANSWER_TYPES
+    options: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"question": self.question, "type": self.type}
+        return out | ({"options": list(self.options)} if self.type == "Selector" else {})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The provider's answer to one question, as text to show; None when it gave none."""
+
+    question: Question
+    value: str | None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the provider said about a call: answers in question order, summary, sentiment.
+
+    `unknown` holds the provider's whole answer as text when its shape could not be read:
+    the page shows it as it is (escaped) rather than guessing.
+    """
+
+    answers: tuple[Answer, ...] = ()
+    summary: str = ""
+    sentiment: str = ""
+    unknown: str = ""
+
+    @property
+    def understood(self) -> bool:
+        return not self.unknown
+
+
+TRANSCRIPT_STATUSES: dict[str, str] = {
+    "in-progress": "being transcribed",
+    "completed": "transcribed",
+    "failed": "the transcription failed",
+    "unknown": "the provider gave a status callviewer does not know",
+}
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A recording's transcription; `status` is a key of TRANSCRIPT_STATUSES."""
+
+    sid: str
+    status: str
+    raw_status: str = ""
+    text: str = ""
+    duration: int | None = None  # seconds
+    cost: Money | None = None
+    created: dt.datetime | None = None
+
+    @property
+    def meaning(self) -> str:
+        return TRANSCRIPT_STATUSES.get(self.status, TRANSCRIPT_STATUSES["unknown"])
+
+
 class ProviderError(Exception):
     """A provider call failed; `message` is written for a support agent."""
 

@@ -20,6 +20,13 @@ project. Every `{Sid}` route also answers with a `.json` suffix, as the SDKs sen
 - `GET /Accounts/{AccountSid}/Recordings/{Sid}` or `.wav`: WAV audio with Range support,
   public unless protected (below). `.mp3` answers 404: MP3 cannot be made by code here.
 
+- `GET /Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions(.json)`: a recording's
+  transcriptions, paged like every list (under "transcriptions"); `GET /Accounts/{AccountSid}/
+  Transcriptions/{Sid}(.json)`: one. Fields as Twilio's Transcription resource: `sid`,
+  `recording_sid`, `status` (in-progress, completed, failed), `transcription_text` (null until
+  completed), `duration`, `price`, `price_unit`, `date_created`. Which recording has which is
+  derived from its SID (`signalwire_data.transcripts_for`).
+
 Errors take SignalWire's shape `{"code", "message", "more_info", "status"}`: 401 (20003)
 for missing or refused credentials, 404 (20404) for an unknown call or recording, 400
 (20001, the simulator's choice: SignalWire does not list one) for a filter it cannot read.
@@ -30,6 +37,8 @@ Options (`sandbox.options`):
   must refuse to follow it).
 - "signalwire_protect_media" (default False, SignalWire's default): media needs the
   project's Basic auth ("Protect Recording Media URLs").
+- "signalwire_transcript_page_size": the page size of transcription lists when the client
+  sends none (default 50), so tests can make them span pages.
 - "signalwire_call_scoped_uris": listed recordings give their `uri` in the call-scoped form
   `/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json`, as Twilio's Call Recording
   resource does; a client must still fetch media from the account-level resource.
@@ -56,10 +65,12 @@ from .signalwire_data import (
     STATUSES,
     SimCall,
     SimRecording,
+    SimTranscript,
     calls,
     find,
     find_recording,
     seeded_call_sids,
+    transcripts_for,
 )
 
 BASE = "/api/laml/2010-04-01"
@@ -210,6 +221,26 @@ def recording_json(recording: SimRecording, call_scoped: bool = False) -> dict[s
         "error_code": None,
         "uri": uri + ".json",
         "subresource_uris": {"transcriptions": path + "/Transcriptions.json"},
+    }
+
+
+def transcript_json(transcript: SimTranscript) -> dict[str, Any]:
+    """A transcription as Twilio's Transcription resource describes it."""
+    path = f"{BASE}/Accounts/{transcript.account_sid}/Transcriptions/{transcript.sid}"
+    return {
+        "account_sid": transcript.account_sid,
+        "api_version": API_VERSION,
+        "date_created": rfc2822(transcript.created),
+        "date_updated": rfc2822(transcript.created),
+        "duration": str(transcript.duration),
+        "price": transcript.price,
+        "price_unit": "USD",
+        "recording_sid": transcript.recording_sid,
+        "sid": transcript.sid,
+        "status": transcript.status,
+        "transcription_text": transcript.text,
+        "type": "fast",
+        "uri": path + ".json",
     }
 
 
@@ -423,13 +454,49 @@ def get_recording(request: SimRequest, sandbox: Sandbox) -> SimResponse:
     )
 
 
+def list_transcriptions(request: SimRequest, sandbox: Sandbox) -> SimResponse:
+    if refused := _refusal(request):
+        return refused
+    assert request.match is not None
+    recording = find_recording(sandbox, request.match["recording"])
+    if recording is None or recording.account_sid != request.match["account"]:
+        return _not_found()
+    size = sandbox.options.get("signalwire_transcript_page_size")
+    if size and "PageSize" not in request.query:
+        request.query["PageSize"] = [str(size)]
+    found = list(transcripts_for(recording))
+    try:
+        return _page(request, sandbox, found, lambda t: t.sid, "transcriptions", transcript_json)
+    except BadFilter as exc:
+        return _bad_request(exc)
+
+
+def get_transcription(request: SimRequest, sandbox: Sandbox) -> SimResponse:
+    if refused := _refusal(request):
+        return refused
+    assert request.match is not None
+    account = request.match["account"]
+    for call in calls(sandbox, account):
+        for recording in call.recordings:
+            for transcript in transcripts_for(recording):
+                if transcript.sid == request.match["sid"]:
+                    return SimResponse.json(transcript_json(transcript))
+    return _not_found()
+
+
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", _ACCOUNT + r"(?:\.json)?", get_account),
     ("GET", _ACCOUNT + r"/Calls(?:\.json)?", list_calls),
     ("GET", _ACCOUNT + r"/Calls/(?P<call>[^/]+)/Recordings(?:\.json)?", list_recordings),
     ("GET", _ACCOUNT + r"/Calls/" + _SID + r"(?:\.json)?", get_call),
     ("GET", _ACCOUNT + r"/Recordings(?:\.json)?", list_recordings),
+    (
+        "GET",
+        _ACCOUNT + r"/Recordings/(?P<recording>[^/]+)/Transcriptions(?:\.json)?",
+        list_transcriptions,
+    ),
     ("GET", _ACCOUNT + r"/Recordings/" + _SID + r"(?P<ext>\.json|\.wav|\.mp3)?", get_recording),
+    ("GET", _ACCOUNT + r"/Transcriptions/" + _SID + r"(?:\.json)?", get_transcription),
 ]
 
 __all__ = [
@@ -440,4 +507,5 @@ __all__ = [
     "call_json",
     "recording_json",
     "seeded_call_sids",
+    "transcript_json",
 ]

@@ -81,6 +81,58 @@ class SimRecording:
 
 
 @dataclass(frozen=True)
+class SimTranscript:
+    """A recording's transcription, as Twilio's Transcription resource describes one."""
+
+    sid: str
+    recording_sid: str
+    account_sid: str
+    status: str  # in-progress | completed | failed
+    text: str | None
+    duration: int
+    price: str | None  # Twilio-style negative string; None until it is rated
+    created: float
+
+
+# What the simulator's callers say; the last one is markup, for escaping tests.
+TRANSCRIPT_TEXTS = (
+    "Hi, this is about my shift tomorrow. I can't make it, can we move it to Saturday?",
+    "Yes, I confirm the address. I'll be there at eight.",
+    "I was calling about the invoice, the amount looks wrong to me.",
+    "Could someone call me back after five please? Thanks.",
+    "<script>alert(1)</script> & <b>not bold</b>",
+)
+
+
+def transcripts_for(recording: SimRecording) -> tuple[SimTranscript, ...]:
+    """A recording's transcriptions, derived from its SID: most have one completed; some are
+    in progress, some failed, some have none, a few have two (completed, then failed)."""
+    rng = random.Random(f"transcripts:{recording.sid}")
+    if recording.sid == LIVE_RECORDING_SIDS[0]:
+        kinds: tuple[str, ...] = ("completed",)
+    elif recording.sid == LIVE_RECORDING_SIDS[1]:
+        kinds = ("in-progress",)
+    else:
+        choice = rng.choices(("completed", "in-progress", "failed", "", "two"), (60, 10, 10, 15, 5))
+        kinds = {"": (), "two": ("completed", "failed")}.get(choice[0], (choice[0],))
+    return tuple(
+        SimTranscript(
+            sid=_uuid(rng),
+            recording_sid=recording.sid,
+            account_sid=recording.account_sid,
+            status=kind,
+            text=rng.choice(TRANSCRIPT_TEXTS) if kind == "completed" else None,
+            duration=recording.duration,
+            price=f"-{Decimal('0.05') * max(1, -(-recording.duration // 60))}"
+            if kind == "completed"
+            else None,
+            created=recording.created + recording.duration + n,
+        )
+        for n, kind in enumerate(kinds)
+    )
+
+
+@dataclass(frozen=True)
 class SimCall:
     """One call as the simulator stores it; `signalwire_api` turns it into SignalWire's JSON."""
 

@@ -16,6 +16,7 @@ simulator picks one reading:
   `{"message", "status", "data": [...]}` like TalkStack's other endpoints), "list" (a bare
   array), "calls" (the list under "calls") or "bad" (an object holding no list). The order is
   not documented either: `sandbox.options["talkstack_order"] = "oldest_first"` reverses it.
+- Call analysis (`POST /call/analysis`) and its options: see talkstack_analysis.
 - Twilio media options: see talkstack_twilio.
 """
 
@@ -26,7 +27,7 @@ import email.utils
 import re
 from typing import Any
 
-from . import accounts, talkstack_twilio
+from . import accounts, talkstack_analysis, talkstack_twilio
 from .core import Handler, Sandbox, SimRequest, SimResponse
 from .talkstack_data import SimCall, calls_now, find
 
@@ -110,6 +111,17 @@ def get_call(request: SimRequest, sandbox: Sandbox) -> SimResponse:
     return SimResponse.json(call_json(call, sandbox))
 
 
+def call_analysis(request: SimRequest, sandbox: Sandbox) -> SimResponse:
+    project = _caller_project(request)
+    if project is None:
+        return _error(401, "Unauthorized")
+    try:
+        body = request.json()
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "Body must be JSON")
+    return talkstack_analysis.analysis(project, body, sandbox)
+
+
 def _day(value: str) -> dt.date:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError(value)
@@ -177,5 +189,6 @@ def _envelope(items: list[dict[str, Any]], shape: str) -> SimResponse:
 ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", r"/call", get_call),
     ("POST", r"/call/get-call-history", get_call_history),
+    ("POST", r"/call/analysis", call_analysis),
     *talkstack_twilio.ROUTES,
 ]

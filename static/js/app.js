@@ -25,3 +25,14 @@ document.addEventListener("keydown", (event) => {
   const target = document.querySelector("[data-search-focus]");
   if (target) { event.preventDefault(); target.focus(); }
 });
+
+// Fragments marked data-swap-errors (what was said, transcripts, the ask box) carry their
+// own words for a 4xx/5xx answer (not found, rate limited, provider failed): show them
+// instead of htmx's default of swapping nothing on an error.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (event.detail.isError && target && target.closest("[data-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -79,7 +79,7 @@ def test_a_completed_call_shows_everything_an_agent_needs(
         in content
     )
     assert "Raw answer from TalkStack AI" in words
-    assert "hx-trigger" not in content  # final: nothing polls
+    assert 'hx-trigger="every' not in content  # final: nothing polls (the card loads once)
 
 
 def test_times_are_in_the_agents_time_zone_with_utc_on_hover(

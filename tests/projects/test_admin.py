@@ -425,3 +425,52 @@ def test_undecryptable_secrets_are_reported_not_a_500(admin_client, make_project
     page = admin_client.get(f"/admin/projects/project/{project.pk}/change/")
     assert page.status_code == 200
     assert "no configured key can decrypt it" in page.content.decode()
+
+
+# Standard questions
+
+
+def test_standard_questions_are_kept_from_the_admin_field_in_order(admin_client):
+    text = "Boolean: Did the caller cancel?\nSelector: Reason | Sick | Late"
+    response = admin_client.post("/admin/projects/project/add/", form_data(standard_questions=text))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    project = Project.objects.get(slug="acme")
+    assert project.questions == [
+        {"question": "Did the caller cancel?", "type": "Boolean"},
+        {"question": "Reason", "type": "Selector", "options": ["Sick", "Late"]},
+    ]
+    page = admin_client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
+    assert "Boolean: Did the caller cancel?\nSelector: Reason | Sick | Late" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Selector: Reason", "A Selector question needs its options"),
+        ("Text:  ", "The question is empty."),
+        ("Text: " + "y" * 400, "longer than 300 characters"),
+        ("Number: How many? | 1 | 2", "Only a Selector question has options."),
+    ],
+)
+def test_a_bad_standard_question_is_refused_in_words_and_nothing_saved(admin_client, text, words):
+    response = admin_client.post("/admin/projects/project/add/", form_data(standard_questions=text))
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert not Project.objects.filter(slug="acme").exists()
+
+
+def test_a_post_without_the_questions_field_keeps_them(admin_client, make_project):
+    project = make_project("talkstack", "acme")
+    project.questions = [{"question": "Why?", "type": "Text"}]
+    project.save()
+    response = admin_client.post(f"/admin/projects/project/{project.pk}/change/", current(project))
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.questions == [{"question": "Why?", "type": "Text"}]
+    emptied = current(project, standard_questions="")
+    assert (
+        admin_client.post(f"/admin/projects/project/{project.pk}/change/", emptied).status_code
+        == 302
+    )
+    project.refresh_from_db()
+    assert project.questions == []

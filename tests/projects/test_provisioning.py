@@ -220,3 +220,47 @@ def test_the_import_is_noted_as_who_set_each_secret(tmp_path, people):
     assert set(meta) == {"api_key"}
     assert meta["api_key"]["set_by"] == "import_projects"
     assert API_KEY not in str(meta)
+
+
+# Standard questions
+
+QUESTIONS = [
+    {"question": "Did the caller want to cancel the shift?", "type": "Boolean"},
+    {"question": "Why?", "type": "Text"},
+    {"question": "Reason", "type": "Selector", "options": ["Sick", "Family"]},
+]
+
+
+def test_questions_are_imported_in_order_and_kept_when_left_out(tmp_path, people):
+    run(tmp_path, [entry(questions=QUESTIONS)])
+    assert Project.objects.get(slug="acme-support").questions == QUESTIONS
+    out = run(tmp_path, [entry()])
+    assert "unchanged 1" in out
+    assert Project.objects.get(slug="acme-support").questions == QUESTIONS
+    assert "updated 1" in run(tmp_path, [entry(questions=QUESTIONS[:1])])
+    assert Project.objects.get(slug="acme-support").questions == QUESTIONS[:1]
+    run(tmp_path, [entry(questions=[])])
+    assert Project.objects.get(slug="acme-support").questions == []
+
+
+def test_a_bad_question_changes_nothing_in_the_whole_file(tmp_path, people):
+    good = entry(slug="globex", name="Globex", questions=QUESTIONS)
+    bad = entry(questions=[{"question": "Reason", "type": "Selector"}, {"question": ""}])
+    message = fails(tmp_path, [good, bad])
+    assert (
+        'entry 2 ("acme-support"): questions[1]: A Selector question needs its options' in message
+    )
+    assert 'entry 2 ("acme-support"): questions[2]: question and type must be strings' in message
+    assert not Project.objects.exists()
+
+
+def test_a_change_of_questions_is_in_the_audit_trail(tmp_path, people):
+    from callviewer.calls.models import AuditEvent
+
+    run(tmp_path, [entry(questions=QUESTIONS[:1])])
+    run(tmp_path, [entry(questions=QUESTIONS[1:2])])
+    change = AuditEvent.objects.get(action=AuditEvent.Action.CHANGE_PROJECT)
+    assert change.detail == (
+        "questions added: Text: Why?; "
+        "questions removed: Boolean: Did the caller want to cancel the shift?"
+    )

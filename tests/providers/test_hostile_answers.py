@@ -26,13 +26,17 @@ from callviewer.providers.sinch import Sinch
 from callviewer.providers.talkstack import TalkStack
 from callviewer.providers.types import (
     STATUSES,
+    TRANSCRIPT_STATUSES,
+    Analysis,
     Call,
     Endpoint,
     Money,
     ProviderError,
+    Question,
     Recording,
     SearchPage,
     SearchQuery,
+    Transcript,
     in_newest_first_order,
 )
 from callviewer.sandbox import accounts
@@ -247,6 +251,41 @@ def check_source(source: Any) -> None:
     assert source.credential_origin in ({""} | source.allowed_origins)
 
 
+QUESTIONS = (
+    Question("Did the caller cancel?", "Boolean"),
+    Question("Why?", "Text"),
+    Question("How many?", "Number"),
+    Question("Reason", "Selector", ("Sick", "Late")),
+)
+
+
+def check_analysis(analysis: Any) -> None:
+    """Parsed (an answer or None per question) or an unknown shape kept as text: nothing else."""
+    assert isinstance(analysis, Analysis)
+    if analysis.understood:
+        assert [a.question for a in analysis.answers] == list(QUESTIONS)
+        for answer in analysis.answers:
+            if answer.value is not None:
+                text_ok(answer.value)
+        text_ok(analysis.summary)
+        text_ok(analysis.sentiment)
+    else:
+        assert analysis.answers == ()
+        text_ok(analysis.unknown)
+        assert analysis.unknown
+
+
+def check_transcripts(listed: Any) -> None:
+    assert isinstance(listed, list)
+    for transcript in listed:
+        assert isinstance(transcript, Transcript)
+        assert transcript.status in TRANSCRIPT_STATUSES
+        for text in (transcript.sid, transcript.text, transcript.raw_status, transcript.meaning):
+            text_ok(text)
+        assert transcript.duration is None or 0 <= transcript.duration <= values.MAX_COUNT
+        assert transcript.cost is None or transcript.cost.amount.is_finite()
+
+
 def exercise(client: Provider, sid: str, cursor: str) -> None:
     """Each operation of `client`, checked; a ProviderError is a fine answer to any of them."""
     provider = type(client)
@@ -275,8 +314,11 @@ def exercise(client: Provider, sid: str, cursor: str) -> None:
     bare = Call(sid=sid, provider=provider.name, status="completed", raw_status="completed")
     attempt(lambda: client.list_recordings(bare), got_recordings)
     attempt(client.test_connection, lambda result: None)
+    attempt(lambda: client.analyse(sid, QUESTIONS), check_analysis)
     for recording in recordings[:3]:
         attempt(functools.partial(client.media_source, recording), check_source)
+    for recording in [*recordings[:2], Recording(url="", sid=sid)]:
+        attempt(functools.partial(client.list_transcripts, recording), check_transcripts)
 
 
 PROPERTY = settings(
@@ -356,6 +398,10 @@ SW_KEYS = [
     "channels",
     "calls",
     "recordings",
+    "transcriptions",
+    "transcription_text",
+    "recording_sid",
+    "date_created",
     "next_page_uri",
     "code",
     "message",
@@ -407,3 +453,34 @@ def test_sinch_answers_give_calls_or_provider_errors(
     serve(body, code)
     client = Sinch({"application_key": "app-key-1"}, {"application_secret": "c2VjcmV0"})
     exercise(client, SINCH_ID, "")
+
+
+ANALYSIS_KEYS = [
+    *(q.question for q in QUESTIONS),
+    "question",
+    "answer",
+    "value",
+    "summary",
+    "sentiment",
+    "data",
+    "analysis",
+    "answers",
+    "results",
+    "label",
+    "message",
+    "status",
+]
+
+
+@PROPERTY
+@given(body=answers(ANALYSIS_KEYS), code=STATUS_CODES)
+def test_talkstack_analysis_answers_are_parsed_unknown_or_provider_errors(
+    serve: Callable[[bytes, int], None], body: bytes, code: int
+) -> None:
+    serve(body, code)
+    client = TalkStack({"project_id": "ts-proj-acme-0001"}, {"api_key": "k"})
+    try:
+        analysis = client.analyse(TS_SID, QUESTIONS)
+    except ProviderError:
+        return
+    check_analysis(analysis)

@@ -525,3 +525,44 @@ def test_recording_media_answers_range_requests(
         assert response.content == whole[100:200]
     if header == "bytes=-500":
         assert response.content == whole[-500:]
+
+
+# Transcriptions
+
+
+def test_recordings_have_transcriptions_of_every_status_and_some_none(sandbox: Sandbox) -> None:
+    recordings = list(signalwire_data.dataset(sandbox).recordings.values())
+    kinds = {tuple(t.status for t in signalwire_data.transcripts_for(r)) for r in recordings}
+    assert {(), ("completed",), ("in-progress",), ("failed",)} <= kinds
+
+
+def test_a_recording_s_transcriptions_are_listed_in_twilio_s_shape(
+    api: httpx.Client, sandbox: Sandbox
+) -> None:
+    recording = next(
+        r
+        for r in signalwire_data.dataset(sandbox).recordings.values()
+        if [t.status for t in signalwire_data.transcripts_for(r)] == ["completed"]
+    )
+    response = api.get(f"{ACCOUNT}/Recordings/{recording.sid}/Transcriptions.json")
+    assert response.status_code == 200
+    (item,) = response.json()["transcriptions"]
+    assert item["recording_sid"] == recording.sid
+    assert item["status"] == "completed" and item["transcription_text"]
+    assert item["price"].startswith("-") and item["price_unit"] == "USD"
+    assert RFC_2822.fullmatch(item["date_created"])
+    one = api.get(f"{ACCOUNT}/Transcriptions/{item['sid']}.json")
+    assert one.json() == item
+
+
+def test_transcriptions_need_the_project_s_credentials(
+    anonymous: httpx.Client, sandbox: Sandbox
+) -> None:
+    recording = next(iter(signalwire_data.dataset(sandbox).recordings.values()))
+    response = anonymous.get(f"{ACCOUNT}/Recordings/{recording.sid}/Transcriptions.json")
+    assert response.status_code == 401
+
+
+def test_an_unknown_recording_has_no_transcriptions(api: httpx.Client) -> None:
+    assert api.get(f"{ACCOUNT}/Recordings/{UNKNOWN}/Transcriptions.json").status_code == 404
+    assert api.get(f"{ACCOUNT}/Transcriptions/{UNKNOWN}.json").status_code == 404
