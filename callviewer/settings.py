@@ -241,6 +241,10 @@ PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=10.0)
 PROVIDER_MAX_RETRIES = env.int("PROVIDER_MAX_RETRIES", default=2)
 PROVIDER_RETRY_AFTER_CAP = env.float("PROVIDER_RETRY_AFTER_CAP", default=5.0)
 
+# A call still live after this many hours is shown as stuck at the provider: its page says
+# so and asks again less and less often, then stops (calls/liveness.py).
+LIVE_CALL_STALE_HOURS = env.float("LIVE_CALL_STALE_HOURS", default=6.0)
+
 # Audit records older than this many days are removed by `manage.py purge_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 

@@ -19,6 +19,7 @@ from callviewer.projects.models import Project
 DETAIL = "calls:detail"
 STATUS = "calls:status"
 RECORDING = "calls:recording"
+OTHER_CALLS = "calls:other_calls"
 
 
 def call_url(sid: str, project: Project | None = None, view: str = DETAIL, *args: int) -> str:

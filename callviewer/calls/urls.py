@@ -9,5 +9,6 @@ urlpatterns = [
     path("export.csv", search_views.export_csv, name="export"),
     path("<str:sid>/", detail_views.call_detail, name="detail"),
     path("<str:sid>/status/", detail_views.call_status, name="status"),
+    path("<str:sid>/other-calls/", detail_views.other_calls, name="other_calls"),
     path("<str:sid>/recordings/<int:n>/", detail_views.recording, name="recording"),
 ]

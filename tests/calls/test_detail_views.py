@@ -13,6 +13,7 @@ from django.test import Client
 
 from callviewer.calls.models import AuditEvent, SeenCall
 from callviewer.projects.models import Project
+from callviewer.providers.signalwire import sip_fact
 from callviewer.sandbox import accounts, signalwire_data, sinch_data, talkstack_data
 from callviewer.sandbox.core import Sandbox
 from callviewer.sandbox.talkstack_data import EXAMPLE_SID, HTML_VALUE, LIVE_SIDS
@@ -79,7 +80,7 @@ def test_a_completed_call_shows_everything_an_agent_needs(
         in content
     )
     assert "Raw answer from TalkStack AI" in words
-    assert "hx-trigger" not in content  # final: nothing polls
+    assert 'hx-trigger="every' not in content  # final: nothing polls
 
 
 def test_times_are_in_the_agents_time_zone_with_utc_on_hover(
@@ -114,7 +115,7 @@ def test_every_status_reads_with_its_meaning_and_finality(
     assert badge in content
     assert ("(final)" in content) is final
     assert ("still in progress" in content) is not final
-    assert ('hx-trigger="every 3s"' in content) is not final
+    assert ('hx-trigger="every' in content) is not final
     if not final:
         assert "Cost Not available yet" in text(content)
 
@@ -239,6 +240,75 @@ def test_a_failed_refresh_keeps_the_status_and_keeps_polling(
     assert "Status not refreshed: TalkStack AI is having trouble (HTTP 503)." in text(content)
 
 
+def stuck_call(sandbox: Sandbox, status: str = "in-progress") -> talkstack_data.SimCall:
+    """The oldest call of the seeded history that TalkStack still says is live: days old."""
+    live = set(LIVE_SIDS[ACME])
+    calls = talkstack_data.dataset(sandbox).history[ACME]
+    stuck = [c for c in calls if c.status == status and c.sid not in live]
+    call = min(stuck, key=lambda c: c.start)
+    assert sandbox.started - call.start > 24 * 3600
+    return call
+
+
+def test_a_live_call_shows_how_long_it_has_gone_on(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    # Answered 45 s before the simulator started: at least that old, never hours.
+    _, content = page(agent, LIVE_SIDS[ACME][2])
+    assert re.search(r"still in progress, for 0:0\d:\d\d", text(content))
+    assert 'hx-trigger="every 3s"' in content and "has not finished" not in content
+
+
+def test_a_call_live_for_hours_reads_as_stuck_and_asks_less_often_then_stops(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    call = stuck_call(sandbox)
+    _, content = page(agent, call.sid)
+    words = text(content)
+    assert "TalkStack AI has not finished this call since" in words
+    assert re.search(r"still in progress, for \d+ days \d+ h", words)
+    assert "asks TalkStack AI less often: again in 30 s" in words
+    assert 'hx-trigger="every 30s"' in content
+    status = f"/calls/{call.sid}/status/?project=talkstack-demo"
+    assert f'hx-get="{status}&amp;stale=1"' in content
+    for step, seconds in [(1, 60), (2, 120), (3, 300)]:
+        response = agent.get(f"{status}&stale={step}", headers=HX)
+        fragment = response.content.decode()
+        assert response.status_code == 200
+        assert f'hx-trigger="every {seconds}s"' in fragment
+        assert f'hx-get="{status}&amp;stale={step + 1}"' in fragment
+    response = agent.get(f"{status}&stale=4", headers=HX)
+    fragment = response.content.decode()
+    assert response.status_code == 286  # htmx stops asking
+    assert "hx-trigger" not in fragment
+    assert "callviewer has stopped asking. Refresh" in text(fragment)
+    assert f'<button type="button" class="small" hx-get="{status}"' in fragment
+
+
+def test_refresh_on_a_stuck_call_asks_again_and_starts_the_slow_asks_over(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    call = stuck_call(sandbox, "queued")
+    url = f"/calls/{call.sid}/status/?project=talkstack-demo"
+    response = agent.get(url, headers=HX)  # the Refresh button's request: no `stale`
+    assert response.status_code == 200
+    assert 'hx-trigger="every 30s"' in response.content.decode()
+    # A `stale` that is not a small count starts over too.
+    response = agent.get(f"{url}&stale=99999999999999999999", headers=HX)
+    assert 'hx-trigger="every 30s"' in response.content.decode()
+
+
+@pytest.mark.parametrize("hours", [24 * 365 * 100, 0.001])
+def test_the_age_of_a_stuck_call_is_a_setting(
+    sandbox: Sandbox, project: Project, agent: Client, settings: Any, hours: float
+) -> None:
+    settings.LIVE_CALL_STALE_HOURS = hours
+    _, content = page(agent, stuck_call(sandbox).sid)
+    stuck = hours < 1
+    assert ("has not finished this call since" in content) is stuck
+    assert ('hx-trigger="every 30s"' if stuck else 'hx-trigger="every 3s"') in content
+
+
 def test_the_status_fragment_outside_htmx_leads_to_the_page(
     sandbox: Sandbox, project: Project, agent: Client
 ) -> None:
@@ -316,7 +386,9 @@ def test_signalwire_quality_figures_are_shown_in_words(
     assert f"Round trip {call.rtt[0]} ms average, {call.rtt[1]} to {call.rtt[2]} ms" in words
     assert f"Jitter {call.jitter[0]} ms average" in words
     assert f"Packets lost {call.lost}" in words
-    assert f"SIP result {call.sip_result_code}" in words
+    sip = sip_fact(str(call.sip_result_code))
+    assert f"SIP result {sip.value} {sip.code}" in words
+    assert "Call quality" in words and words.index("SIP result") < words.index("Call quality")
 
 
 def test_a_signalwire_call_without_quality_figures_shows_none(
