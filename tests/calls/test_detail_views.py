@@ -485,6 +485,178 @@ def test_a_live_sinch_call_polls_until_final(
     assert "nobody answered" in text(response.content.decode())
 
 
+def test_a_failed_sinch_call_says_why_beside_its_status(
+    sandbox: Sandbox, make_project: MakeProject, alice: User, agent: Client
+) -> None:
+    make_project("sinch", members=[alice])
+    calls = sinch_data.dataset(sandbox).history[next(iter(accounts.SINCH_APPLICATIONS))]
+    call = next(c for c in calls if c.status == "FINAL" and c.result == "BUSY")
+    _, content = page(agent, call.call_id)
+    status = content[content.index('id="call-status"') : content.index('id="status-note"')]
+    assert "Result The line was busy BUSY" in text(status)
+
+
+# Ticket-ready pages
+
+
+def ticket(content: str) -> list[str]:
+    """The lines the Copy for ticket button copies."""
+    match = re.search(r'<pre id="ticket-text" hidden>(.*?)</pre>', content, re.S)
+    assert match is not None
+    return html.unescape(match.group(1)).splitlines()
+
+
+def test_copy_for_ticket_copies_a_summary_in_the_agents_zone(
+    sandbox: Sandbox, project: Project, agent: Client, alice: User
+) -> None:
+    from callviewer.projects.models import preference_for
+
+    pref = preference_for(alice)
+    pref.time_zone = "Europe/Berlin"
+    pref.save()
+    _, content = page(agent, EXAMPLE_SID)
+    assert 'data-copy-from="ticket-text"' in content and ">Copy for ticket</button>" in content
+    assert ticket(content) == [
+        f"Call {EXAMPLE_SID} (TalkStack AI, project Talkstack Demo)",
+        "Started: Tue 30 Jan 2024, 14:39:53 CET (Europe/Berlin)",
+        "From: (415) 214-8508 (+14152148508)",
+        "To: (206) 809-1239 (+12068091239)",
+        "Status: completed (the call was answered and has ended normally)",
+        "TalkStack AI status: Final: the call ended normally (completed)",
+        "Duration: 0:00:23",
+        "Cost: 0.077 USD",
+        f"Link: http://testserver/calls/{EXAMPLE_SID}/?project=talkstack-demo",
+    ]
+
+
+def test_the_ticket_summary_follows_a_live_call(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    sid = LIVE_SIDS[ACME][0]
+    assert "Status: queued" in "\n".join(ticket(page(agent, sid)[1]))
+    sandbox.clock_offset = 100
+    response = agent.get(f"/calls/{sid}/status/?project=talkstack-demo", headers=HX)
+    lines = ticket(response.content.decode())
+    assert "Status: completed (the call was answered and has ended normally)" in lines
+    assert "Duration: 0:01:00" in lines and "Cost: 0.201 USD" in lines
+
+
+def other_calls(client: Client, content: str) -> tuple[int, str]:
+    """The "Other calls with this number" card the page loads after itself."""
+    match = re.search(r'id="other-calls"[^>]* hx-get="([^"]+)" hx-trigger="load"', content)
+    assert match is not None, "the page has no lazy Other calls card"
+    response = client.get(html.unescape(match.group(1)), headers=HX)
+    return response.status_code, response.content.decode()
+
+
+def test_other_calls_with_the_caller_load_after_the_page_with_a_link_to_the_search(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    _, content = page(agent, EXAMPLE_SID)
+    assert "Looking for other calls" in content
+    code, card = other_calls(agent, content)
+    caller = "+14152148508"
+    others = [
+        c
+        for c in talkstack_data.dataset(sandbox).history[ACME]
+        if caller in (c.from_, c.to) and c.sid != EXAMPLE_SID
+    ]
+    assert code == 200 and others
+    links_ = re.findall(r'href="/calls/(CA[0-9a-f]{32})/\?project=talkstack-demo"', card)
+    assert len(links_) == min(5, len(others)) and EXAMPLE_SID not in links_
+    newest = sorted(others, key=lambda c: -c.start)[: len(links_)]
+    assert links_ == [c.sid for c in newest]
+    assert 'href="/calls/?project=talkstack-demo&amp;number=%2B14152148508"' in card
+    assert "All calls with +14152148508 in Talkstack Demo" in text(card)
+    assert sandbox.requests_to("/call/get-call-history")
+
+
+def test_other_calls_of_a_sinch_call_come_from_the_calls_already_seen(
+    sandbox: Sandbox, make_project: MakeProject, alice: User, agent: Client
+) -> None:
+    project = make_project("sinch", members=[alice])
+    calls = sinch_data.dataset(sandbox).history[next(iter(accounts.SINCH_APPLICATIONS))]
+    call = next(c for c in calls if c.to_type == "number" and c.to_endpoint.startswith("+"))
+    SeenCall.objects.create(project=project, sid="ab" * 16, to_number=call.to_endpoint)
+    _, content = page(agent, call.call_id)
+    code, card = other_calls(agent, content)
+    assert code == 200
+    assert "Sinch keeps no call history" in text(card)
+    assert f'href="/calls/{"ab" * 16}/?project=sinch-demo"' in card
+
+
+def test_other_calls_of_another_agents_project_are_a_404(
+    sandbox: Sandbox, make_project: MakeProject, alice: User, bob: User, agent: Client
+) -> None:
+    make_project("talkstack", "theirs", members=[bob])
+    mine = make_project("talkstack", members=[alice])
+    SeenCall.objects.create(project=mine, sid=EXAMPLE_SID, from_number="+14152148508")
+    url = f"/calls/{EXAMPLE_SID}/other-calls/?project=theirs&side=from"
+    response = agent.get(url, headers=HX)
+    assert response.status_code == 404
+    assert not sandbox.requests_to("/call/get-call-history")
+    # Outside HTMX it is the call's page that answers.
+    response = agent.get(f"/calls/{EXAMPLE_SID}/other-calls/?project=talkstack-demo")
+    assert response.status_code == 302
+    assert response["Location"] == f"/calls/{EXAMPLE_SID}/?project=talkstack-demo"
+
+
+def test_other_calls_when_the_provider_fails_say_so_with_a_retry(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    _, content = page(agent, EXAMPLE_SID)
+    sandbox.faults.down = True
+    code, card = other_calls(agent, content)
+    assert code == 502
+    assert "TalkStack AI is having trouble" in text(card) and ">Retry</button>" in card
+
+
+def test_a_call_with_a_sip_party_offers_no_other_calls(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    calls = talkstack_data.dataset(sandbox).history[ACME]
+    call = next(c for c in calls if c.from_.startswith("sip:"))
+    _, content = page(agent, call.sid)
+    assert 'id="other-calls"' not in content
+
+
+def test_a_signalwire_leg_links_its_parent_and_the_parent_its_legs(
+    sandbox: Sandbox, signalwire: Project, agent: Client
+) -> None:
+    calls = signalwire_data.calls(sandbox, SIGNALWIRE)
+    leg = next(c for c in calls if c.parent_call_sid)
+    _, content = page(agent, leg.sid)
+    assert f'href="/calls/{leg.parent_call_sid}/?project=signalwire-demo"' in content
+    assert "Part of the parent call" in text(content)
+    _, content = page(agent, str(leg.parent_call_sid))
+    assert f'href="/calls/{leg.sid}/?project=signalwire-demo"' in content
+    assert "Legs of this call" in text(content) and "Dialled" in text(content)
+    asked = sandbox.requests_to(f"/api/laml/2010-04-01/Accounts/{SIGNALWIRE}/Calls.json")
+    assert [r.query["ParentCallSid"] for r in asked] == [[leg.sid], [leg.parent_call_sid]]
+
+
+def test_a_signalwire_call_without_legs_shows_no_legs(
+    sandbox: Sandbox, signalwire: Project, agent: Client
+) -> None:
+    calls = signalwire_data.calls(sandbox, SIGNALWIRE)
+    parents = {c.parent_call_sid for c in calls}
+    call = next(c for c in calls if not c.parent_call_sid and c.sid not in parents)
+    _, content = page(agent, call.sid)
+    assert "Legs of this call" not in content
+
+
+def test_a_live_call_asks_for_no_legs_until_it_ends(
+    sandbox: Sandbox, signalwire: Project, agent: Client
+) -> None:
+    sid = signalwire_data.LIVE_CALL_SIDS[1]
+    page(agent, sid)
+    before = len(sandbox.requests_to(f"/api/laml/2010-04-01/Accounts/{SIGNALWIRE}/Calls.json"))
+    sandbox.clock_offset = 20
+    agent.get(f"/calls/{sid}/status/?project=signalwire-demo", headers=HX)
+    after = len(sandbox.requests_to(f"/api/laml/2010-04-01/Accounts/{SIGNALWIRE}/Calls.json"))
+    assert after == before  # polling asks only for the call
+
+
 # Link resolution and access
 
 
