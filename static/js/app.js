@@ -7,7 +7,8 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   const source = button.hasAttribute("data-copy-from")
     ? document.getElementById(button.getAttribute("data-copy-from")) : null;
-  const text = source ? source.textContent.trim() : button.getAttribute("data-copy");
+  // A <template> holds the text inert: no screen reader or search finds it twice.
+  const text = source ? (source.content || source).textContent.trim() : button.getAttribute("data-copy");
   const label = button.dataset.label || button.textContent;
   button.dataset.label = label;
   const show = (words) => {

@@ -501,7 +501,7 @@ def test_a_failed_sinch_call_says_why_beside_its_status(
 
 def ticket(content: str) -> list[str]:
     """The lines the Copy for ticket button copies."""
-    match = re.search(r'<pre id="ticket-text" hidden>(.*?)</pre>', content, re.S)
+    match = re.search(r'<template id="ticket-text">(.*?)</template>', content, re.S)
     assert match is not None
     return html.unescape(match.group(1)).splitlines()
 
