@@ -110,7 +110,7 @@ def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict
     }
     if picked is None:
         context["unknown_project"] = str(request.GET.get("project", ""))[:60]
-    context["no_history"] = bool(picked) and len(picked) == 1 and not picked[0].keeps_history
+    context["no_history"] = picked is not None and len(picked) == 1 and not picked[0].keeps_history
     return form, picked, context
 
 
