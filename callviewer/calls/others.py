@@ -11,9 +11,10 @@ import math
 from dataclasses import dataclass, field
 
 from callviewer.projects.models import Project
-from callviewer.providers.types import ProviderError
+from callviewer.providers.types import Endpoint, ProviderError
 
 from . import search as history
+from .presentation import party
 
 LIMIT = 5
 
@@ -21,6 +22,7 @@ LIMIT = 5
 @dataclass
 class OtherCalls:
     number: str  # as searched for
+    shown: str = ""  # the number as the call page shows it (national in the project's region)
     rows: list[history.Row] = field(default_factory=list)
     errors: list[ProviderError] = field(default_factory=list)
     skipped: str = ""  # why nothing was searched, in words
@@ -31,7 +33,12 @@ class OtherCalls:
 def other_calls(project: Project, sid: str, number: str) -> OtherCalls:
     """The newest calls of `project` to or from `number`, other than `sid`."""
     filters = history.Filters(number=number)
-    found = OtherCalls(number, search_url=history.search_url("calls:search", project.slug, filters))
+    shown = party(Endpoint(number), str(project.setting("phone_region", "US")))
+    found = OtherCalls(
+        number,
+        shown.text if shown else number,
+        search_url=history.search_url("calls:search", project.slug, filters),
+    )
     if project.provider_class.supports_search:
         outcome = history.run([project], filters)
         history.remember(outcome.rows)

@@ -567,7 +567,7 @@ def test_other_calls_with_the_caller_load_after_the_page_with_a_link_to_the_sear
     newest = sorted(others, key=lambda c: -c.start)[: len(links_)]
     assert links_ == [c.sid for c in newest]
     assert 'href="/calls/?project=talkstack-demo&amp;number=%2B14152148508"' in card
-    assert "All calls with +14152148508 in Talkstack Demo" in text(card)
+    assert "All calls with (415) 214-8508 in Talkstack Demo" in text(card)
     assert sandbox.requests_to("/call/get-call-history")
 
 
