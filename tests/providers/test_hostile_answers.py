@@ -272,6 +272,11 @@ def exercise(client: Provider, sid: str, cursor: str) -> None:
         check_call(call, provider, sid)
         recordings.extend(call.recordings or ())
 
+    def got_legs(legs: Any) -> None:
+        assert isinstance(legs, list)
+        for leg in legs:
+            check_call(leg, provider, "")
+
     def got_recordings(listed: Any) -> None:
         assert isinstance(listed, list)
         for recording in listed:
@@ -283,10 +288,7 @@ def exercise(client: Provider, sid: str, cursor: str) -> None:
     attempt(lambda: client.search(SearchQuery(), cursor), lambda page: check_page(page, provider))
     bare = Call(sid=sid, provider=provider.name, status="completed", raw_status="completed")
     attempt(lambda: client.list_recordings(bare), got_recordings)
-    attempt(
-        lambda: client.child_calls(bare),
-        lambda legs: [check_call(leg, provider, "") for leg in legs],
-    )
+    attempt(lambda: client.child_calls(bare), got_legs)
     attempt(client.test_connection, lambda result: None)
     for recording in recordings[:3]:
         attempt(functools.partial(client.media_source, recording), check_source)
