@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from callviewer.calls.models import AuditEvent, SeenCall
-from callviewer.projects.models import Project
+from callviewer.projects.models import Project, preference_for
 from callviewer.providers.signalwire import sip_fact
 from callviewer.sandbox import accounts, signalwire_data, sinch_data, talkstack_data
 from callviewer.sandbox.core import Sandbox
@@ -40,6 +40,13 @@ def page(client: Client, sid: str, query: str = "", **headers: Any) -> tuple[int
 def text(content: str) -> str:
     """The page's words without markup or runs of spaces, to check sentences."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+def in_zone(user: User, zone: str) -> None:
+    """The agent's time zone preference is `zone`."""
+    pref = preference_for(user)
+    pref.time_zone = zone
+    pref.save()
 
 
 def seeded(
@@ -86,11 +93,7 @@ def test_a_completed_call_shows_everything_an_agent_needs(
 def test_times_are_in_the_agents_time_zone_with_utc_on_hover(
     sandbox: Sandbox, project: Project, agent: Client, alice: User
 ) -> None:
-    from callviewer.projects.models import preference_for
-
-    pref = preference_for(alice)
-    pref.time_zone = "America/Los_Angeles"
-    pref.save()
+    in_zone(alice, "America/Los_Angeles")
     _, content = page(agent, EXAMPLE_SID)
     assert 'title="Tue 30 Jan 2024, 13:39:53 UTC">Tue 30 Jan 2024, 05:39:53 PST</time>' in content
 
@@ -509,11 +512,7 @@ def ticket(content: str) -> list[str]:
 def test_copy_for_ticket_copies_a_summary_in_the_agents_zone(
     sandbox: Sandbox, project: Project, agent: Client, alice: User
 ) -> None:
-    from callviewer.projects.models import preference_for
-
-    pref = preference_for(alice)
-    pref.time_zone = "Europe/Berlin"
-    pref.save()
+    in_zone(alice, "Europe/Berlin")
     _, content = page(agent, EXAMPLE_SID)
     assert 'data-copy-from="ticket-text"' in content and ">Copy for ticket</button>" in content
     assert ticket(content) == [
