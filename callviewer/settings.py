@@ -270,6 +270,10 @@ if PROVIDER_PAGES_PER_PROCESS > 0 and not (
 ASK_RATE_PER_AGENT = env.int("ASK_RATE_PER_AGENT", default=20)
 ASK_RATE_PER_PROJECT = env.int("ASK_RATE_PER_PROJECT", default=100)
 
+# A call still live after this many hours is shown as stuck at the provider: its page says
+# so and asks again less and less often, then stops (calls/liveness.py).
+LIVE_CALL_STALE_HOURS = env.float("LIVE_CALL_STALE_HOURS", default=6.0)
+
 # Audit records older than this many days are removed by `manage.py purge_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 

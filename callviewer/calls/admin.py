@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
 
 from .models import AuditEvent, CallAnalysis
 
@@ -37,23 +39,32 @@ class DateSafeChangeList(ChangeList):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = (
-        "when",
-        "username",
-        "action",
-        "project_slug",
-        "call_sid",
-        "ip_address",
-        "detail",
-    )
+    # Short columns first, the free text last where it may wrap (css/admin_audit.css): the
+    # project and call share a column, the time is one short line.
+    list_display = ("moment", "username", "action", "project_and_call", "ip_address", "detail")
     list_filter = ("action", "user", "project")
     date_hierarchy = "when"
     search_fields = ("call_sid", "username", "project_slug")
     list_select_related = ()
     show_full_result_count = False  # counting a long trail on every page is slow
 
+    class Media:
+        css = {"all": ["css/admin_audit.css"]}
+
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return DateSafeChangeList
+
+    @admin.display(description="When", ordering="when")
+    def moment(self, obj: AuditEvent) -> str:
+        return timezone.localtime(obj.when).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description="Project and call", ordering="project_slug")
+    def project_and_call(self, obj: AuditEvent) -> str:
+        if not obj.call_sid:
+            return obj.project_slug or "—"
+        return format_html(
+            '{}<br><span class="sid">{}</span>', obj.project_slug or "—", obj.call_sid
+        )
 
     # A trail anyone could edit would prove nothing: view only, for everyone.
     def has_add_permission(self, request: HttpRequest) -> bool:

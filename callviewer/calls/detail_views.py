@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, reswap, trigger_client_event
@@ -24,9 +25,9 @@ from callviewer.providers.types import (
     TimedOut,
 )
 
-from . import audit, links, lookup, recordings
-from .models import AuditEvent
-from .presentation import duration_text, present
+from . import audit, links, liveness, lookup, others, recordings, seen
+from .models import AuditEvent, SeenCall
+from .presentation import duration_text, present, ticket_text
 
 
 @vary_on_headers("HX-Request")
@@ -60,14 +61,37 @@ def call_status(request: HttpRequest, sid: str) -> HttpResponse:
             return reswap(render(request, "calls/_status.html", context), "none")
         # Not (or no longer) in the agent's projects: a 404, like the page.
         return render(request, "calls/_status.html", {"sid": sid, "gone": True}, status=404)
-    context = call_context(request, found.project, found.call, sid)
-    if not found.call.is_final:
-        return render(request, "calls/_status.html", context)
+    step = liveness.step_from(request.GET.get("stale", ""))
+    final = found.call.is_final
+    shown = call_context(request, found.project, found.call, sid, details=final, step=step)
+    if not final:
+        response = render(request, "calls/_status.html", shown)
+        # A call stuck at the provider, asked about often enough: no more asks.
+        return response if shown["live"].trigger else HttpResponseStopPolling(response.content)
     # Final now: the status area stops polling and the rest of the page (cost, duration,
     # recordings, extracted data) is swapped in out of band, in the same answer; "call-ended"
     # tells the parts waiting for the end (what was said) to load.
-    html = render_to_string("calls/_status.html", context | {"details_oob": True}, request)
+    html = render_to_string("calls/_status.html", shown | {"details_oob": True}, request)
     return trigger_client_event(HttpResponseStopPolling(html), "call-ended")
+
+
+@vary_on_headers("HX-Request")
+@require_safe
+def other_calls(request: HttpRequest, sid: str) -> HttpResponse:
+    """The call page's "Other calls with this number", loaded after the page (HTMX)."""
+    slug = request.GET.get("project", "")
+    if not getattr(request, "htmx", False):
+        return redirect(links.call_url(sid) + (f"?{urlencode({'project': slug})}" if slug else ""))
+    project = Project.objects.for_user(request.user).filter(slug=slug).first() if slug else None
+    # The page just remembered the call it showed: its parties come from there, not the URL.
+    known = SeenCall.objects.filter(project=project, sid=sid).first() if project else None
+    if project is None or known is None:
+        return render(request, "calls/_other_calls.html", {"gone": True}, status=404)
+    number = known.to_number if request.GET.get("side") == "to" else known.from_number
+    found = others.other_calls(project, sid, number)
+    status = error_status(found.errors[0]) if found.errors and not found.rows else 200
+    context = {"project": project, "others": found, "other_calls_url": request.get_full_path()}
+    return render(request, "calls/_other_calls.html", context, status=status)
 
 
 @require_safe
@@ -108,15 +132,25 @@ def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
     return response
 
 
-def call_context(request: HttpRequest, project: Project, call: Call, sid: str) -> dict[str, Any]:
+def call_context(
+    request: HttpRequest,
+    project: Project,
+    call: Call,
+    sid: str,
+    *,
+    details: bool = True,
+    step: int = 0,
+) -> dict[str, Any]:
     """Everything the page and its fragments show about one call.
 
     Their links use `sid`, the SID this page was opened with (and found by): they must lead
-    back to the same call, whatever the provider's answer spells its SID as.
+    back to the same call, whatever the provider's answer spells its SID as. `details`:
+    the page's details are shown (recordings and legs are asked for); `step`: the slow asks
+    already made about a call stuck at the provider (liveness.py).
     """
     provider = project.client()
     players, recordings_error = [], ""
-    if provider.supports_recordings and call.is_final:
+    if details and provider.supports_recordings and call.is_final:
         try:
             listed = provider.list_recordings(call)
         except ProviderError as exc:
@@ -129,21 +163,56 @@ def call_context(request: HttpRequest, project: Project, call: Call, sid: str) -
                 for n, r in enumerate(listed, 1)
             ]
     status_url = links.call_url(sid, project, links.STATUS)
-    return {
+    live = liveness.liveness(call, timezone.now(), step)
+    view = present(call, project)
+    page_url = request.build_absolute_uri(links.call_url(sid, project))
+    context: dict[str, Any] = {
         "call": call,
         "project": project,
         "sid": call.sid,
-        "polling": not call.is_final and bool(status_url),
+        "live": live,
+        "polling": bool(live.trigger and status_url),
         "status_url": status_url,
-        "page_url": request.build_absolute_uri(links.call_url(sid, project)),
+        "next_status_url": f"{status_url}&stale={live.next_step}" if live.next_step else status_url,
+        "page_url": page_url,
+        "ticket": ticket_text(call, project, view, page_url),
         "supports_recordings": provider.supports_recordings,
         "recordings": players,
         "recordings_error": recordings_error,
-        "view": present(call, project),
+        "view": view,
         # The "What was said" card, loaded by HTMX once the page is shown.
         "analysis_url": links.call_url(sid, project, links.ANALYSIS)
         if provider.supports_analysis
         else "",
+        "other_calls_url": _other_calls_url(project, call, sid),
+    }
+    return context | _legs(project, provider, call) if details else context
+
+
+def _other_calls_url(project: Project, call: Call, sid: str) -> str:
+    """Where the "Other calls with this number" card loads from; "" without such a number."""
+    party = project.provider_class.other_party(call)
+    url = links.call_url(sid, project, links.OTHER_CALLS)
+    if party is None or party.kind != "number" or not url:
+        return ""
+    side = "to" if party is call.to else "from"
+    return f"{url}&{urlencode({'side': side})}"
+
+
+def _legs(project: Project, provider: Any, call: Call) -> dict[str, Any]:
+    """The call's parent call and its child legs (SignalWire), as links of the same project."""
+    parent_url = links.call_url(call.parent_sid, project) if call.parent_sid else ""
+    children, legs_error = [], ""
+    if provider.supports_legs:
+        try:
+            children = provider.child_calls(call)
+        except ProviderError as exc:
+            legs_error = exc.message
+        seen.remember(project, children)
+    return {
+        "parent_url": parent_url,
+        "children": [(child, links.call_url(child.sid, project)) for child in children],
+        "legs_error": legs_error,
     }
 
 

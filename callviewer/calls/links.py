@@ -22,6 +22,7 @@ RECORDING = "calls:recording"
 ANALYSIS = "calls:analysis"
 ASK = "calls:ask"
 TRANSCRIPTS = "calls:transcripts"
+OTHER_CALLS = "calls:other_calls"
 
 
 def call_url(sid: str, project: Project | None = None, view: str = DETAIL, *args: int) -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import phonenumbers
+from django.utils import dateformat, timezone
 
 from callviewer.projects.models import Project
-from callviewer.providers.types import Call, Endpoint, Money, Quality
+from callviewer.providers.types import Call, Endpoint, Fact, Money
 
 EMPTY = "—"
 
@@ -28,26 +28,6 @@ ANSWERED_BY = {
     "human": "A person",
     "machine": "A machine (answering machine or voicemail)",
     "unknown": "Not known",
-}
-# Reference: PROVIDERS.md, Sinch `result` and `reason` enums (sdk-node enums.ts).
-SINCH_RESULTS = {
-    "ANSWERED": "answered",
-    "BUSY": "the line was busy",
-    "NOANSWER": "nobody answered",
-    "FAILED": "the call failed",
-    "N/A": "not available",
-}
-SINCH_REASONS = {
-    "TIMEOUT": "it timed out",
-    "CALLERHANGUP": "the caller hung up",
-    "CALLEEHANGUP": "the person called hung up",
-    "BLOCKED": "the call was blocked",
-    "NOCREDITPARTNER": "the account has no credit left",
-    "MANAGERHANGUP": "the application ended the call",
-    "CANCEL": "the call was cancelled",
-    "GENERALERROR": "a general error at Sinch",
-    "INVALIDSVAMLACTION": "the application sent Sinch an invalid instruction (SVAML)",
-    "N/A": "no reason given",
 }
 # The IDs TalkStack attaches to a call, and the project setting that may link each one.
 LINKED_IDS = (
@@ -149,14 +129,6 @@ def id_link(template: Any, placeholder: str, value: str) -> str:
     return template.replace(marker, quote(value, safe=""))
 
 
-@dataclass(frozen=True)
-class Fact:
-    label: str
-    value: str
-    link: str = ""
-    title: str = ""
-
-
 def linked_ids(call: Call, project: Project) -> list[Fact]:
     """TalkStack's partner, shift and assignment IDs, linked when the project says how."""
     facts = []
@@ -164,46 +136,8 @@ def linked_ids(call: Call, project: Project) -> list[Fact]:
         value = getattr(call, attr)
         if value:
             link = id_link(project.setting(setting), placeholder, value)
-            facts.append(Fact(name, value, link))
+            facts.append(Fact(name, value, link=link))
     return facts
-
-
-def quality_facts(quality: Quality | None) -> list[Fact]:
-    """SignalWire's quality figures that are present, in words an agent reads."""
-    if quality is None:
-        return []
-    q = quality
-    facts = []
-    if q.mos is not None:
-        facts.append(Fact("Audio quality (MOS)", f"{q.mos} of 5", title=_mos_words(q.mos)))
-    if q.jitter_avg is not None or q.jitter_max is not None:
-        facts.append(Fact("Jitter", _spread(q.jitter_avg, q.jitter_min, q.jitter_max)))
-    if q.rtt_avg is not None or q.rtt_max is not None:
-        facts.append(Fact("Round trip", _spread(q.rtt_avg, q.rtt_min, q.rtt_max)))
-    if q.packets_lost is not None:
-        facts.append(Fact("Packets lost", str(q.packets_lost)))
-    if q.sip_result_code:
-        facts.append(Fact("SIP result", q.sip_result_code))
-    return facts
-
-
-def _mos_words(mos: Decimal) -> str:
-    if mos >= 4:
-        return "good"
-    return "fair" if mos >= Decimal("3.5") else "poor"
-
-
-def _spread(avg: int | None, low: int | None, high: int | None) -> str:
-    text = f"{avg} ms average" if avg is not None else ""
-    if low is not None and high is not None:
-        text += f"{', ' if text else ''}{low} to {high} ms"
-    elif high is not None:
-        text += f"{', ' if text else ''}up to {high} ms"
-    return text
-
-
-def sinch_words(table: dict[str, str], value: str) -> str:
-    return table.get(value.strip().upper(), value) if value else ""
 
 
 def raw_json(call: Call) -> str:
@@ -213,6 +147,7 @@ def raw_json(call: Call) -> str:
 def present(call: Call, project: Project) -> dict[str, Any]:
     """Everything the call's page shows, as text; the template only lays it out."""
     region = str(project.setting("phone_region", "US"))
+    provider = project.provider_class
     return {
         "from_party": party(call.from_, region),
         "to_party": party(call.to, region),
@@ -221,10 +156,42 @@ def present(call: Call, project: Project) -> dict[str, Any]:
         "duration": duration_text(call.duration),
         "cost": money_text(call.cost),
         "rate": money_text(call.rate),
-        "quality": quality_facts(call.quality),
-        "result": sinch_words(SINCH_RESULTS, call.result),
-        "reason": sinch_words(SINCH_REASONS, call.reason),
+        "quality": provider.quality_facts(call),
+        "outcome": provider.outcome_facts(call),
         "data": [(label(k), value_text(v), k) for k, v in call.data],
         "ids": linked_ids(call, project),
         "raw": raw_json(call),
     }
+
+
+def ticket_text(call: Call, project: Project, view: dict[str, Any], page_url: str) -> str:
+    """The call summed up for a support ticket: plain text, one fact a line."""
+    lines = [
+        f"Call {call.sid} ({project.provider_label}, project {project.name})",
+        f"Started: {_ticket_time(call.start)}",
+        f"From: {_ticket_party(view['from_party'])}",
+        f"To: {_ticket_party(view['to_party'])}",
+        f"Status: {call.status} ({call.meaning}){'' if call.is_final else ', still in progress'}",
+    ]
+    lines += [f"{f.label}: {f.value}{f' ({f.code})' if f.code else ''}" for f in view["outcome"]]
+    lines.append(f"Duration: {view['duration'] if call.duration is not None else 'not known'}")
+    cost = view["cost"] if call.is_final else ""
+    lines.append(f"Cost: {cost or ('not given' if call.is_final else 'not known yet')}")
+    lines.append(f"Link: {page_url}")
+    return "\n".join(lines)
+
+
+def _ticket_time(moment: Any) -> str:
+    if moment is None:
+        return "not given"
+    local = timezone.localtime(moment)
+    zone = timezone.get_current_timezone_name()
+    return f"{dateformat.format(local, 'D j M Y, H:i:s T')} ({zone})"
+
+
+def _ticket_party(shown: Party | None) -> str:
+    if shown is None:
+        return EMPTY
+    if shown.copy and shown.copy != shown.text:
+        return f"{shown.text} ({shown.copy})"
+    return shown.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -33,7 +34,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return _render(request, context, status=400 if form.errors else 200)
     _remember_choice(request, form.project_slug)
     filters = form.filters()
-    if len(picked) == 1 and not picked[0].provider_class.supports_search:
+    if context["no_history"]:
         return _render(request, context | _seen_context(request, picked[0], filters))
     cursors = history.decode_cursors(request.GET.getlist("cursor"), filters)
     more = bool(cursors) and _fragment(request) and form.project_slug != ALL
@@ -109,6 +110,7 @@ def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict
     }
     if picked is None:
         context["unknown_project"] = str(request.GET.get("project", ""))[:60]
+    context["no_history"] = picked is not None and len(picked) == 1 and not picked[0].keeps_history
     return form, picked, context
 
 
@@ -206,7 +208,12 @@ def _results_context(
 def _seen_context(
     request: HttpRequest, project: Project, filters: history.Filters
 ) -> dict[str, Any]:
-    """A project whose provider keeps no history: the calls already seen in callviewer."""
+    """A project whose provider keeps no history: the calls already seen in callviewer.
+
+    Only the number narrows them: the page offers no status or dates for such a project, so
+    any in the URL are not applied where nobody can see them.
+    """
+    filters = replace(filters, status="", date_from=None, date_to=None)
     rows, number = history.seen_calls(project, filters)
     words = filters.words([number] if number else [])
     audit.record(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from callviewer.providers import registry
@@ -14,6 +16,23 @@ from .changes import record_changes, record_deletion
 from .connection import check_connection, check_project
 from .forms import ProjectAdminForm, clear_key, secret_key, setting_key
 from .models import AgentPreference, Project
+
+
+def people_reached() -> Coalesce:
+    """How many active people may see the project: members, and members of its groups, once."""
+    people = (
+        get_user_model()
+        .objects.filter(
+            Q(callviewer_projects=OuterRef("pk")) | Q(groups__callviewer_projects=OuterRef("pk")),
+            is_active=True,
+        )
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(people, output_field=IntegerField()), 0)
 
 
 @admin.register(Project)
@@ -31,9 +50,9 @@ class ProjectAdmin(admin.ModelAdmin):
         js = ["js/admin_project.js"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
-        return super().get_queryset(request).annotate(_members=Count("members", distinct=True))
+        return super().get_queryset(request).annotate(_members=people_reached())
 
-    @admin.display(description="Members", ordering="_members")
+    @admin.display(description="People (direct or through a group)", ordering="_members")
     def member_count(self, obj: Project) -> int:
         return getattr(obj, "_members", 0)
 
@@ -134,6 +153,9 @@ class ProjectAdmin(admin.ModelAdmin):
                 level, text = check_connection(client)
                 name = form.cleaned_data["name"]
                 unsaved = "Nothing is saved until you press Save."
+                if typed := form.typed_secret_labels:
+                    # The page never shows a secret back, so the form comes back without them.
+                    unsaved += f" Enter the {' and the '.join(typed)} again before you do."
                 self.message_user(request, f"{name} ({client.label}): {text} {unsaved}", level)
         return super().render_change_form(request, context, add, change, form_url, obj)
 

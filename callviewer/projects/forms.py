@@ -179,6 +179,16 @@ class ProjectAdminForm(forms.ModelForm):
         # typed; ProjectAdmin.render_change_form runs the test on a form without errors.
         return super().is_valid() and not self.testing
 
+    @property
+    def typed_secret_labels(self) -> list[str]:
+        """The secrets typed in this submission, by label (a re-shown form has them empty)."""
+        cls = registry()[self.cleaned_data["provider"]]
+        return [
+            f.label
+            for f in cls.secret_fields
+            if self.cleaned_data.get(secret_key(cls.name, f.name))
+        ]
+
     def client(self) -> Provider:
         """A provider client with the typed settings and the entered or stored secrets."""
         cls = registry()[self.cleaned_data["provider"]]

@@ -98,6 +98,11 @@ class Project(models.Model):
     def provider_label(self) -> str:
         return self.provider_class.label
 
+    @property
+    def keeps_history(self) -> bool:
+        """Whether its provider keeps a call history to search (templates cannot ask the class)."""
+        return self.provider_class.supports_search
+
     def client(self) -> Provider:
         """A provider client configured with this project's settings and secrets."""
         return self.provider_class(self.settings, self.get_secrets())

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from .types import (
     Analysis,
     Call,
+    Endpoint,
+    Fact,
     NotSupported,
     Question,
     Recording,
@@ -97,11 +99,15 @@ class Provider(ABC):
     label: ClassVar[str]  # "TalkStack AI", shown to people
     settings_fields: ClassVar[tuple[Field, ...]]
     secret_fields: ClassVar[tuple[Field, ...]]
+    # Whether the API keeps a call history to search; without one (Sinch v1) a project offers
+    # what works instead: opening a call by its ID, and the calls callviewer has already seen.
     supports_search: ClassVar[bool] = True
     supports_recordings: ClassVar[bool] = True
     # What was said: a post-call analysis that answers questions, and recording transcripts.
     supports_analysis: ClassVar[bool] = False
     supports_transcripts: ClassVar[bool] = False
+    # Whether a call may have child legs that `child_calls` lists (SignalWire's dialled legs).
+    supports_legs: ClassVar[bool] = False
     sid_pattern: ClassVar[re.Pattern[str]]  # what this provider's call SIDs look like
 
     def __init__(self, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
@@ -160,6 +166,32 @@ class Provider(ABC):
     def region(self) -> str:
         """Region used to read phone numbers typed without a country code."""
         return str(self.settings.get("phone_region") or "US")
+
+    @classmethod
+    def outcome_facts(cls, call: Call) -> tuple[Fact, ...]:
+        """How the call went in the provider's own terms, explained; shown beside the status."""
+        return ()
+
+    @classmethod
+    def quality_facts(cls, call: Call) -> tuple[Fact, ...]:
+        """The call's quality figures in words; none unless the provider measures them."""
+        return ()
+
+    @classmethod
+    def other_party(cls, call: Call) -> Endpoint | None:
+        """The side of the call that is not the project's own number.
+
+        The caller of an inbound call, the person called of an outbound one; when the
+        provider gives no direction, the caller.
+        """
+        direction = call.direction.strip().lower()
+        if direction.startswith("outbound"):
+            return call.to
+        return call.from_
+
+    def child_calls(self, call: Call) -> list[Call]:
+        """The legs this call dialled (a bounded few); none unless `supports_legs`."""
+        return []
 
     @abstractmethod
     def get_call(self, sid: str) -> Call:

@@ -13,6 +13,7 @@ import base64
 import logging
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ from .types import (
     Call,
     CredentialsRefused,
     Endpoint,
+    Fact,
     Money,
     NotFound,
     ProviderError,
@@ -60,6 +62,39 @@ SEARCHABLE_STATUSES = frozenset(
     {"queued", "ringing", "in-progress", "canceled", "completed", "busy", "failed", "no-answer"}
 )
 _PHONE = re.compile(r"\+?\d{3,15}")
+# Reference: RFC 3261 section 21 (SIP response codes and their reason phrases), in the words
+# of what happened to the call. `sip_result_code` is the final SIP answer to the call.
+SIP_RESULTS = {
+    "200": ("OK", "the call was set up normally"),
+    "400": ("Bad Request", "the far end could not read the call's request"),
+    "401": ("Unauthorized", "the far end asked for credentials"),
+    "403": ("Forbidden", "the far end refused the call"),
+    "404": ("Not Found", "the number or address does not exist there"),
+    "407": ("Proxy Authentication Required", "a proxy on the way asked for credentials"),
+    "408": ("Request Timeout", "the far end did not answer in time"),
+    "410": ("Gone", "the number is no longer in service"),
+    "480": ("Temporarily Unavailable", "the person called could not be reached just then"),
+    "484": ("Address Incomplete", "the number dialled was incomplete"),
+    "486": ("Busy Here", "the line was busy"),
+    "487": ("Request Terminated", "the call was cancelled before it was answered"),
+    "488": ("Not Acceptable Here", "the far end could not accept the call's audio settings"),
+    "500": ("Server Internal Error", "the far end's server failed"),
+    "502": ("Bad Gateway", "a carrier on the way failed"),
+    "503": ("Service Unavailable", "the far end's service was unavailable or overloaded"),
+    "504": ("Server Time-out", "a carrier on the way did not answer in time"),
+    "600": ("Busy Everywhere", "every line of the person called was busy"),
+    "603": ("Decline", "the person called declined the call"),
+    "604": ("Does Not Exist Anywhere", "the number does not exist"),
+    "606": ("Not Acceptable", "the call's audio settings were refused everywhere"),
+}
+SIP_CLASSES = {
+    "1": "the call was still being set up",
+    "2": "the call was set up",
+    "3": "the call was redirected elsewhere",
+    "4": "the far end refused or could not take the call",
+    "5": "a server on the way failed",
+    "6": "the call was refused everywhere",
+}
 
 
 def space_origin(value: str) -> str:
@@ -122,8 +157,11 @@ class SignalWire(Provider):
     secret_fields = (Field("api_token", "API token"),)
 
     supports_transcripts = True
+    supports_legs = True
 
     PAGE_SIZE: ClassVar[int] = 50
+    # Child legs listed on a call's page: a call dials a few; more than this is not shown.
+    MAX_CHILD_LEGS: ClassVar[int] = 20
     # A call has a recording or two; more pages than this means the answer is not about one call.
     MAX_RECORDING_PAGES: ClassVar[int] = 5
     # A recording has a transcription or two; more pages than this is not one recording's.
@@ -135,6 +173,44 @@ class SignalWire(Provider):
         if not any(str(settings.get(k) or "").strip() for k in ("space", "base_url")):
             errors.setdefault("space", "Space host is required (or set Base URL instead).")
         return errors
+
+    @classmethod
+    def outcome_facts(cls, call: Call) -> tuple[Fact, ...]:
+        """The SIP result code in words, e.g. 486 "the line was busy (Busy Here)"."""
+        code = (call.quality.sip_result_code if call.quality else None) or ""
+        return (sip_fact(code),) if code else ()
+
+    @classmethod
+    def quality_facts(cls, call: Call) -> tuple[Fact, ...]:
+        """The quality figures present, in words an agent reads."""
+        q = call.quality
+        if q is None:
+            return ()
+        facts = []
+        if q.mos is not None:
+            facts.append(Fact("Audio quality (MOS)", f"{q.mos} of 5", note=_mos_words(q.mos)))
+        if q.jitter_avg is not None or q.jitter_max is not None:
+            facts.append(Fact("Jitter", _spread(q.jitter_avg, q.jitter_min, q.jitter_max)))
+        if q.rtt_avg is not None or q.rtt_max is not None:
+            facts.append(Fact("Round trip", _spread(q.rtt_avg, q.rtt_min, q.rtt_max)))
+        if q.packets_lost is not None:
+            facts.append(Fact("Packets lost", str(q.packets_lost)))
+        return tuple(facts)
+
+    def child_calls(self, call: Call) -> list[Call]:
+        """The legs this call dialled: the call list filtered on ParentCallSid, one page."""
+        if not self.sid_fits(call.sid):
+            return []
+        params = {"ParentCallSid": call.sid, "PageSize": str(self.MAX_CHILD_LEGS)}
+        response = self._get(f"{self._account_path}/Calls.json", params=params)
+        self._raise_for_response(response, self._missing_list_message)
+        items, _next = _list_page(self.label, values.answer(self.label, response), "calls")
+        return [
+            parse_call(item, project=self._project_id)
+            for item in items[: self.MAX_CHILD_LEGS]
+            if self.sid_fits(values.text(item.get("sid")).strip())
+            and values.text(item.get("sid")).strip().lower() != call.sid.lower()
+        ]
 
     def get_call(self, sid: str) -> Call:
         sid = sid.strip()
@@ -447,6 +523,7 @@ def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", project: str = ""
         recordings=None,  # listed separately: list_recordings()
         answered_by=values.text(obj.get("answered_by")).strip(),
         quality=_quality(obj),
+        parent_sid=_parent_sid(obj.get("parent_call_sid"), sid),
         raw=dict(obj),
     )
 
@@ -507,3 +584,37 @@ def _quality(obj: Mapping[str, Any]) -> Quality | None:
         sip_result_code=sip or None,
     )
     return None if quality == Quality() else quality
+
+
+def _parent_sid(value: Any, sid: str) -> str:
+    """The parent call's SID when it is one callviewer can open (a UUID other than `sid`)."""
+    parent = values.text(value).strip()
+    if not SignalWire.sid_fits(parent) or parent.lower() == sid.lower():
+        return ""
+    return parent
+
+
+def sip_fact(code: str) -> Fact:
+    """A SIP result code in words: its meaning, with the code and reason phrase beside it."""
+    code = code.strip()[:12]  # a code is three digits: anything longer is not shown whole
+    phrase, words = SIP_RESULTS.get(code, ("", ""))
+    if not words:
+        known = len(code) == 3 and code.isdigit()
+        words = SIP_CLASSES.get(code[:1], "") if known else ""
+        words = words or "a code callviewer does not know"
+    return Fact("SIP result", words[:1].upper() + words[1:], code=f"{code} {phrase}".strip())
+
+
+def _mos_words(mos: Decimal) -> str:
+    if mos >= 4:
+        return "good"
+    return "fair" if mos >= Decimal("3.5") else "poor"
+
+
+def _spread(avg: int | None, low: int | None, high: int | None) -> str:
+    text = f"{avg} ms average" if avg is not None else ""
+    if low is not None and high is not None:
+        text += f"{', ' if text else ''}{low} to {high} ms"
+    elif high is not None:
+        text += f"{', ' if text else ''}up to {high} ms"
+    return text

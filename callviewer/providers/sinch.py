@@ -24,6 +24,7 @@ from .types import (
     Call,
     CredentialsRefused,
     Endpoint,
+    Fact,
     Money,
     NotFound,
     NotSupported,
@@ -48,6 +49,26 @@ _FINAL_BY_RESULT = {
     "BUSY": "busy",
     "NOANSWER": "no-answer",
     "FAILED": "failed",
+}
+# Reference: docs/providers/sinch.md ("status": the `result` and `reason` enums).
+RESULT_WORDS = {
+    "ANSWERED": "answered",
+    "BUSY": "the line was busy",
+    "NOANSWER": "nobody answered",
+    "FAILED": "the call failed",
+    "N/A": "not available",
+}
+REASON_WORDS = {
+    "TIMEOUT": "it timed out",
+    "CALLERHANGUP": "the caller hung up",
+    "CALLEEHANGUP": "the person called hung up",
+    "BLOCKED": "the call was blocked",
+    "NOCREDITPARTNER": "the account has no credit left",
+    "MANAGERHANGUP": "the application ended the call",
+    "CANCEL": "the call was cancelled",
+    "GENERALERROR": "a general error at Sinch",
+    "INVALIDSVAMLACTION": "the application sent Sinch an invalid instruction (SVAML)",
+    "N/A": "no reason given",
 }
 _ENDPOINT_KINDS = {"number": "number", "did": "number", "username": "username", "sip": "sip"}
 _PHONE = re.compile(r"\+?\d{3,15}")
@@ -122,6 +143,25 @@ class Sinch(Provider):
         Field("phone_region", "Phone region", required=False, default="US"),
     )
     secret_fields = (Field("application_secret", "Application secret"),)
+
+    @classmethod
+    def outcome_facts(cls, call: Call) -> tuple[Fact, ...]:
+        """Sinch's result and reason, in words, with the value Sinch gave beside each."""
+        facts = []
+        for label, table, value in (
+            ("Result", RESULT_WORDS, call.result),
+            ("Reason", REASON_WORDS, call.reason),
+        ):
+            if value.strip():
+                words = table.get(value.strip().upper(), value.strip())
+                facts.append(Fact(label, words[:1].upper() + words[1:], code=value))
+        return tuple(facts)
+
+    @classmethod
+    def other_party(cls, call: Call) -> Endpoint | None:
+        # v1 reads calls made from the application to a phone or SIP address: `to` is the
+        # person (docs/providers/sinch.md "only some calls").
+        return call.to or call.from_
 
     def get_call(self, sid: str) -> Call:
         sid = sid.strip()

@@ -27,6 +27,7 @@ from .types import (
     Answer,
     Call,
     Endpoint,
+    Fact,
     Money,
     NotFound,
     ProviderError,
@@ -65,6 +66,23 @@ def _link_template_check(value: str) -> str:
 
 def _region_check(value: str) -> str:
     return "" if re.fullmatch(r"[A-Z]{2}", value) else "must be a 2-letter country code like US"
+
+
+# Reference: docs/providers/talkstack.md ("statuses"): TalkStack calls some statuses temporary
+# (the call is not done) and others permanent (how it ended), each with its own gloss.
+STATUS_KINDS = {
+    "queued": ("temporary", "TalkStack's systems have not placed the call yet"),
+    "ringing": ("temporary", "the phone is ringing"),
+    "in-progress": ("temporary", "the call is connected"),
+    "voicemail": ("permanent", "the call reached voicemail"),
+    "busy": ("permanent", "the line was busy"),
+    "silence": (
+        "permanent",
+        "TalkStack closed the call after more than 6 seconds of silence, during the call "
+        "or on voicemail",
+    ),
+    "completed": ("final", "the call ended normally"),
+}
 
 
 class TalkStack(Provider):
@@ -137,6 +155,23 @@ class TalkStack(Provider):
 
     PAGE_SIZE: ClassVar[int] = 25
     MAX_PAGE_SIZE: ClassVar[int] = 500
+
+    @classmethod
+    def outcome_facts(cls, call: Call) -> tuple[Fact, ...]:
+        """TalkStack's own word on the status: temporary, permanent or final, and why."""
+        kind, words = STATUS_KINDS.get(call.raw_status.strip().lower(), ("", ""))
+        if not kind:
+            return ()
+        return (Fact(f"{cls.label} status", f"{kind.capitalize()}: {words}", code=call.raw_status),)
+
+    @classmethod
+    def other_party(cls, call: Call) -> Endpoint | None:
+        # Seed 000 lists `phoneNumber` without saying what it is; read as the voice agent's
+        # own number, the other side is whichever party it is not (the caller by default).
+        own = _text(call.raw.get("phoneNumber")).strip()
+        if own and call.from_ and call.from_.value == own:
+            return call.to
+        return call.from_ or call.to
 
     def get_call(self, sid: str) -> Call:
         response = self._post("/call", {"sid": sid, "projectId": self._project_id})

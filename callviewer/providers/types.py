@@ -86,6 +86,21 @@ class Quality:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """One thing a provider says about a call, in words an agent reads.
+
+    `code` is the provider's own value that `value` explains ("CALLEEHANGUP", "486"), shown
+    beside it; `note` is a short judgement shown after it ("good"); `link` is where it leads.
+    """
+
+    label: str
+    value: str
+    code: str = ""
+    note: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
 class Call:
     sid: str
     provider: str
@@ -109,6 +124,7 @@ class Call:
     quality: Quality | None = None
     result: str = ""  # Sinch result
     reason: str = ""  # Sinch reason
+    parent_sid: str = ""  # the call this one is a leg of (SignalWire's parent_call_sid)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property

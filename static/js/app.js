@@ -1,16 +1,24 @@
 // Small page helpers shared by every page: copy buttons and the "/" shortcut.
+// A copy button copies its data-copy text, or (data-copy-from="id") the text of that element
+// at the moment of the click: the call page's ticket summary follows the live status.
 document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-copy]");
+  const button = event.target.closest("[data-copy], [data-copy-from]");
   if (!button) return;
   event.preventDefault();
-  const text = button.getAttribute("data-copy");
-  const done = () => {
-    const old = button.textContent;
-    button.textContent = "Copied";
-    setTimeout(() => { button.textContent = old; }, 1200);
+  const source = button.hasAttribute("data-copy-from")
+    ? document.getElementById(button.getAttribute("data-copy-from")) : null;
+  // A <template> holds the text inert: no screen reader or search finds it twice.
+  const text = source ? (source.content || source).textContent.trim() : button.getAttribute("data-copy");
+  const label = button.dataset.label || button.textContent;
+  button.dataset.label = label;
+  const show = (words) => {
+    button.textContent = words;
+    clearTimeout(button.copyTimer);
+    button.copyTimer = setTimeout(() => { button.textContent = label; }, 1500);
   };
+  const done = () => show("Copied");
   if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(text).then(done, () => {});
+    navigator.clipboard.writeText(text).then(done, () => show("Copy failed"));
   } else {
     const area = document.createElement("textarea");
     area.value = text; document.body.appendChild(area); area.select();

@@ -34,7 +34,10 @@ def screenshot(page: Page, name: str) -> Path:
     """Save the whole page as screenshots/<name>.png and return the path."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # caret="initial": Playwright's default hides the caret by setting a style attribute on
+    # every input, which htmx then copies while settling a swapped one (#sid-project): a CSP
+    # style-src-attr violation the page itself never causes.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path
 
 

@@ -36,7 +36,7 @@ def test_a_signed_out_agent_follows_a_call_link_signs_in_and_lands_on_the_call(
 
     expect(page).to_have_url(re.compile(rf"/calls/{EXAMPLE_SID}/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(EXAMPLE_SID)
-    expect(page.locator(".badge.final.status-completed")).to_have_text("completed")
+    expect(page.locator("#call-status .badge.final.status-completed")).to_have_text("completed")
     expect(page.get_by_text("0.077 USD")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Employee go to work"))).to_contain_text("No")
     expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()
@@ -168,14 +168,14 @@ def test_a_live_call_updates_itself_until_it_is_over(
     sign_in(page, "alice", "alice-password-1")
     page.goto(f"/calls/{sid}/?project=acme-support")
 
-    expect(page.locator(".badge.live")).to_have_text("in-progress")
+    expect(page.locator("#call-status .badge.live")).to_have_text("in-progress")
     expect(page.locator(".status-line")).to_contain_text("— still in progress")
     expect(page.get_by_text("Not available yet")).to_be_visible()
     screenshot(page, "call-live")
 
     sandbox.clock_offset = 100  # over: completed, with cost and a recording
     # The page asks every 3 s: allow a few polls on a busy machine.
-    expect(page.locator(".badge.final")).to_have_text("completed", timeout=20_000)
+    expect(page.locator("#call-status .badge.final")).to_have_text("completed", timeout=20_000)
     expect(page.get_by_text("0.201 USD")).to_be_visible()
     expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()
     expect(page.locator("[hx-trigger]")).to_have_count(0)  # the status area stopped polling
@@ -195,7 +195,7 @@ def test_a_failing_provider_is_named_with_a_retry(
 
     sandbox.faults.down = False
     page.get_by_role("link", name="Retry").click()
-    expect(page.locator(".badge.final.status-completed")).to_be_visible()
+    expect(page.locator("#call-status .badge.final.status-completed")).to_be_visible()
 
 
 def test_an_unknown_call_offers_the_search_box(
@@ -211,7 +211,7 @@ def test_an_unknown_call_offers_the_search_box(
     page.get_by_label("Open another call by its ID").fill(EXAMPLE_SID)
     page.get_by_role("button", name="Open call").click()
     expect(page).to_have_url(re.compile(rf"/calls/{EXAMPLE_SID}/"))
-    expect(page.locator(".badge.final.status-completed")).to_be_visible()
+    expect(page.locator("#call-status .badge.final.status-completed")).to_be_visible()
 
 
 def test_signalwire_and_sinch_calls_read_in_plain_words(
@@ -272,3 +272,61 @@ def test_past_the_cap_on_recording_streams_the_player_says_so_and_plays_on_the_n
     page.get_by_role("button", name="Play recording 1").click()
     wait_for_audio(page, "currentTime", 0.3)
     expect(alert).to_be_hidden()
+
+
+def test_copy_for_ticket_puts_the_summary_on_the_clipboard_and_says_copied(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{EXAMPLE_SID}/?project=acme-support")
+    expect(page.get_by_role("button", name="Copy for ticket")).to_be_visible()
+    button = page.locator('button[data-copy-from="ticket-text"]')
+    button.click()
+    expect(button).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.splitlines()[0] == f"Call {EXAMPLE_SID} (TalkStack AI, project Acme Support)"
+    assert "Status: completed (the call was answered and has ended normally)" in copied
+    assert f"Link: {page.url}" in copied
+    expect(button).to_have_text("Copy for ticket")  # the label comes back
+
+
+def test_other_calls_with_the_caller_load_after_the_page(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{EXAMPLE_SID}/?project=acme-support")
+    card = page.locator("#other-calls")
+    expect(card.locator("li").first).to_be_visible()
+    link = card.get_by_role("link", name="All calls with (415) 214-8508 in Acme Support")
+    link.click()
+    expect(page).to_have_url(re.compile(r"/calls/\?project=acme-support&number=%2B14152148508"))
+    expect(page.locator("tr.call-row").first).to_be_visible()
+
+
+def test_a_call_stuck_at_the_provider_says_so_and_offers_a_refresh(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject, settings: Any
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    settings.LIVE_CALL_STALE_HOURS = 0.001  # 3.6 s: the live call answered 45 s ago is stuck
+    sid = LIVE_SIDS["ts-proj-acme-0001"][2]
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{sid}/?project=acme-support")
+    expect(page.locator(".stale-note")).to_contain_text("has not finished this call since")
+    expect(page.locator("#call-status")).to_have_attribute("hx-trigger", "every 30s")
+    screenshot(page, "call-stuck")
+
+    # The last slow ask stops the asking; Refresh asks once more and the call has ended.
+    page.evaluate(
+        "htmx.ajax('GET', document.querySelector('#call-status').getAttribute('hx-get')"
+        ".replace(/stale=\\d+/, 'stale=4'), {target: '#call-status', swap: 'outerHTML'})"
+    )
+    refresh = page.get_by_role("button", name="Refresh")
+    expect(refresh).to_be_visible()
+    expect(page.locator("#call-status[hx-trigger]")).to_have_count(0)
+    sandbox.clock_offset = 200
+    refresh.click()
+    expect(page.locator("#call-status .badge.final.status-completed")).to_be_visible()
+    expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()

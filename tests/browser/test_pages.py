@@ -105,7 +105,7 @@ def test_every_page_an_agent_opens_keeps_to_the_policy(
         page,
         csp_violations,
         "/calls/?project=umbrella",
-        page.get_by_text("Calling API (v1) keeps no call history"),
+        page.get_by_text("API keeps no call history", exact=False),
     )
 
     # Call pages: each provider, a live one that updates itself, one that is not there.
@@ -129,9 +129,10 @@ def test_every_page_an_agent_opens_keeps_to_the_policy(
     )
     sandbox.clock_offset = 25  # in progress
     live = talkstack_data.LIVE_SIDS["ts-proj-acme-0001"][0]
-    visit(page, csp_violations, f"/calls/{live}/?project=acme", page.locator(".badge.live"))
+    badge = page.locator("#call-status .badge.live")
+    visit(page, csp_violations, f"/calls/{live}/?project=acme", badge)
     sandbox.clock_offset = 100  # over: the page swaps in the final state and a player
-    expect(page.locator(".badge.final")).to_have_text("completed", timeout=20_000)
+    expect(page.locator("#call-status .badge.final")).to_have_text("completed", timeout=20_000)
     expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()
     no_violation(page, csp_violations, "a live call page after it ended")
     visit(page, csp_violations, "/calls/CA" + "0" * 32 + "/", page.locator("h1"), status=404)

@@ -196,10 +196,27 @@ def test_a_sinch_project_lists_the_calls_seen(
         cost="0.0420",
         currency="EUR",
     )
+    make_project("talkstack", "acme", members=[alice])
     open_search(page, "project=umbrella")
-    expect(page.locator("#results")).to_contain_text("Calling API (v1) keeps no call history")
+    expect(page.locator("#results")).to_contain_text("Sinch\u2019s API keeps no call history")
     expect(page.locator(ROWS)).to_have_count(1)
     expect(page.locator(ROWS)).to_contain_text("0:01:35")
+    # Only what works: one box for a call ID, the number; no status or dates.
+    expect(page.get_by_role("button", name="Open call")).to_have_count(1)
+    expect(page.get_by_label("Status")).to_be_hidden()
+    expect(page.get_by_label("Started from", exact=False)).to_be_hidden()
+    expect(page.get_by_label("Phone number")).to_be_visible()
+
+    # Picking a project with history brings them back, and back to Sinch hides them again.
+    page.get_by_label("Project").select_option("acme")
+    expect(page.get_by_label("Status")).to_be_visible()
+    expect(page.locator(ROWS).first).to_be_visible()
+    page.get_by_label("Status").select_option("completed")
+    expect(page).to_have_url(re.compile(r"status=completed"))
+    page.get_by_label("Project").select_option("umbrella")
+    expect(page.get_by_label("Status")).to_be_hidden()
+    expect(page.locator("#results")).to_contain_text("keeps no call history")
+    expect(page).not_to_have_url(re.compile(r"status="))
     screenshot(page, "search-sinch")
 
 

@@ -12,7 +12,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from callviewer.calls.models import AuditEvent, SeenCall
-from callviewer.projects.models import Project
+from callviewer.projects.models import Project, preference_for
+from callviewer.providers.signalwire import sip_fact
 from callviewer.sandbox import accounts, signalwire_data, sinch_data, talkstack_data
 from callviewer.sandbox.core import Sandbox
 from callviewer.sandbox.talkstack_data import EXAMPLE_SID, HTML_VALUE, LIVE_SIDS
@@ -39,6 +40,13 @@ def page(client: Client, sid: str, query: str = "", **headers: Any) -> tuple[int
 def text(content: str) -> str:
     """The page's words without markup or runs of spaces, to check sentences."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+def in_zone(user: User, zone: str) -> None:
+    """The agent's time zone preference is `zone`."""
+    pref = preference_for(user)
+    pref.time_zone = zone
+    pref.save()
 
 
 def seeded(
@@ -85,11 +93,7 @@ def test_a_completed_call_shows_everything_an_agent_needs(
 def test_times_are_in_the_agents_time_zone_with_utc_on_hover(
     sandbox: Sandbox, project: Project, agent: Client, alice: User
 ) -> None:
-    from callviewer.projects.models import preference_for
-
-    pref = preference_for(alice)
-    pref.time_zone = "America/Los_Angeles"
-    pref.save()
+    in_zone(alice, "America/Los_Angeles")
     _, content = page(agent, EXAMPLE_SID)
     assert 'title="Tue 30 Jan 2024, 13:39:53 UTC">Tue 30 Jan 2024, 05:39:53 PST</time>' in content
 
@@ -114,7 +118,7 @@ def test_every_status_reads_with_its_meaning_and_finality(
     assert badge in content
     assert ("(final)" in content) is final
     assert ("still in progress" in content) is not final
-    assert ('hx-trigger="every 3s"' in content) is not final
+    assert ('hx-trigger="every' in content) is not final
     if not final:
         assert "Cost Not available yet" in text(content)
 
@@ -239,6 +243,75 @@ def test_a_failed_refresh_keeps_the_status_and_keeps_polling(
     assert "Status not refreshed: TalkStack AI is having trouble (HTTP 503)." in text(content)
 
 
+def stuck_call(sandbox: Sandbox, status: str = "in-progress") -> talkstack_data.SimCall:
+    """The oldest call of the seeded history that TalkStack still says is live: days old."""
+    live = set(LIVE_SIDS[ACME])
+    calls = talkstack_data.dataset(sandbox).history[ACME]
+    stuck = [c for c in calls if c.status == status and c.sid not in live]
+    call = min(stuck, key=lambda c: c.start)
+    assert sandbox.started - call.start > 24 * 3600
+    return call
+
+
+def test_a_live_call_shows_how_long_it_has_gone_on(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    # Answered 45 s before the simulator started: at least that old, never hours.
+    _, content = page(agent, LIVE_SIDS[ACME][2])
+    assert re.search(r"still in progress, for 0:0\d:\d\d", text(content))
+    assert 'hx-trigger="every 3s"' in content and "has not finished" not in content
+
+
+def test_a_call_live_for_hours_reads_as_stuck_and_asks_less_often_then_stops(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    call = stuck_call(sandbox)
+    _, content = page(agent, call.sid)
+    words = text(content)
+    assert "TalkStack AI has not finished this call since" in words
+    assert re.search(r"still in progress, for \d+ days \d+ h", words)
+    assert "asks TalkStack AI less often: again in 30 s" in words
+    assert 'hx-trigger="every 30s"' in content
+    status = f"/calls/{call.sid}/status/?project=talkstack-demo"
+    assert f'hx-get="{status}&amp;stale=1"' in content
+    for step, seconds in [(1, 60), (2, 120), (3, 300)]:
+        response = agent.get(f"{status}&stale={step}", headers=HX)
+        fragment = response.content.decode()
+        assert response.status_code == 200
+        assert f'hx-trigger="every {seconds}s"' in fragment
+        assert f'hx-get="{status}&amp;stale={step + 1}"' in fragment
+    response = agent.get(f"{status}&stale=4", headers=HX)
+    fragment = response.content.decode()
+    assert response.status_code == 286  # htmx stops asking
+    assert "hx-trigger" not in fragment
+    assert "callviewer has stopped asking. Refresh" in text(fragment)
+    assert f'<button type="button" class="small" hx-get="{status}"' in fragment
+
+
+def test_refresh_on_a_stuck_call_asks_again_and_starts_the_slow_asks_over(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    call = stuck_call(sandbox, "queued")
+    url = f"/calls/{call.sid}/status/?project=talkstack-demo"
+    response = agent.get(url, headers=HX)  # the Refresh button's request: no `stale`
+    assert response.status_code == 200
+    assert 'hx-trigger="every 30s"' in response.content.decode()
+    # A `stale` that is not a small count starts over too.
+    response = agent.get(f"{url}&stale=99999999999999999999", headers=HX)
+    assert 'hx-trigger="every 30s"' in response.content.decode()
+
+
+@pytest.mark.parametrize("hours", [24 * 365 * 100, 0.001])
+def test_the_age_of_a_stuck_call_is_a_setting(
+    sandbox: Sandbox, project: Project, agent: Client, settings: Any, hours: float
+) -> None:
+    settings.LIVE_CALL_STALE_HOURS = hours
+    _, content = page(agent, stuck_call(sandbox).sid)
+    stuck = hours < 1
+    assert ("has not finished this call since" in content) is stuck
+    assert ('hx-trigger="every 30s"' if stuck else 'hx-trigger="every 3s"') in content
+
+
 def test_the_status_fragment_outside_htmx_leads_to_the_page(
     sandbox: Sandbox, project: Project, agent: Client
 ) -> None:
@@ -316,7 +389,9 @@ def test_signalwire_quality_figures_are_shown_in_words(
     assert f"Round trip {call.rtt[0]} ms average, {call.rtt[1]} to {call.rtt[2]} ms" in words
     assert f"Jitter {call.jitter[0]} ms average" in words
     assert f"Packets lost {call.lost}" in words
-    assert f"SIP result {call.sip_result_code}" in words
+    sip = sip_fact(str(call.sip_result_code))
+    assert f"SIP result {sip.value} {sip.code}" in words
+    assert "Call quality" in words and words.index("SIP result") < words.index("Call quality")
 
 
 def test_a_signalwire_call_without_quality_figures_shows_none(
@@ -411,6 +486,174 @@ def test_a_live_sinch_call_polls_until_final(
     response = agent.get(f"/calls/{sid}/status/?project=sinch-demo", headers=HX)
     assert response.status_code == 286
     assert "nobody answered" in text(response.content.decode())
+
+
+def test_a_failed_sinch_call_says_why_beside_its_status(
+    sandbox: Sandbox, make_project: MakeProject, alice: User, agent: Client
+) -> None:
+    make_project("sinch", members=[alice])
+    calls = sinch_data.dataset(sandbox).history[next(iter(accounts.SINCH_APPLICATIONS))]
+    call = next(c for c in calls if c.status == "FINAL" and c.result == "BUSY")
+    _, content = page(agent, call.call_id)
+    status = content[content.index('id="call-status"') : content.index('id="status-note"')]
+    assert "Result The line was busy BUSY" in text(status)
+
+
+# Ticket-ready pages
+
+
+def ticket(content: str) -> list[str]:
+    """The lines the Copy for ticket button copies."""
+    match = re.search(r'<template id="ticket-text">(.*?)</template>', content, re.S)
+    assert match is not None
+    return html.unescape(match.group(1)).splitlines()
+
+
+def test_copy_for_ticket_copies_a_summary_in_the_agents_zone(
+    sandbox: Sandbox, project: Project, agent: Client, alice: User
+) -> None:
+    in_zone(alice, "Europe/Berlin")
+    _, content = page(agent, EXAMPLE_SID)
+    assert 'data-copy-from="ticket-text"' in content and ">Copy for ticket</button>" in content
+    assert ticket(content) == [
+        f"Call {EXAMPLE_SID} (TalkStack AI, project Talkstack Demo)",
+        "Started: Tue 30 Jan 2024, 14:39:53 CET (Europe/Berlin)",
+        "From: (415) 214-8508 (+14152148508)",
+        "To: (206) 809-1239 (+12068091239)",
+        "Status: completed (the call was answered and has ended normally)",
+        "TalkStack AI status: Final: the call ended normally (completed)",
+        "Duration: 0:00:23",
+        "Cost: 0.077 USD",
+        f"Link: http://testserver/calls/{EXAMPLE_SID}/?project=talkstack-demo",
+    ]
+
+
+def test_the_ticket_summary_follows_a_live_call(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    sid = LIVE_SIDS[ACME][0]
+    assert "Status: queued" in "\n".join(ticket(page(agent, sid)[1]))
+    sandbox.clock_offset = 100
+    response = agent.get(f"/calls/{sid}/status/?project=talkstack-demo", headers=HX)
+    lines = ticket(response.content.decode())
+    assert "Status: completed (the call was answered and has ended normally)" in lines
+    assert "Duration: 0:01:00" in lines and "Cost: 0.201 USD" in lines
+
+
+def other_calls(client: Client, content: str) -> tuple[int, str]:
+    """The "Other calls with this number" card the page loads after itself."""
+    match = re.search(r'id="other-calls"[^>]* hx-get="([^"]+)" hx-trigger="load"', content)
+    assert match is not None, "the page has no lazy Other calls card"
+    response = client.get(html.unescape(match.group(1)), headers=HX)
+    return response.status_code, response.content.decode()
+
+
+def test_other_calls_with_the_caller_load_after_the_page_with_a_link_to_the_search(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    _, content = page(agent, EXAMPLE_SID)
+    assert "Looking for other calls" in content
+    code, card = other_calls(agent, content)
+    caller = "+14152148508"
+    others = [
+        c
+        for c in talkstack_data.dataset(sandbox).history[ACME]
+        if caller in (c.from_, c.to) and c.sid != EXAMPLE_SID
+    ]
+    assert code == 200 and others
+    links_ = re.findall(r'href="/calls/(CA[0-9a-f]{32})/\?project=talkstack-demo"', card)
+    assert len(links_) == min(5, len(others)) and EXAMPLE_SID not in links_
+    newest = sorted(others, key=lambda c: -c.start)[: len(links_)]
+    assert links_ == [c.sid for c in newest]
+    assert 'href="/calls/?project=talkstack-demo&amp;number=%2B14152148508"' in card
+    assert "All calls with (415) 214-8508 in Talkstack Demo" in text(card)
+    assert sandbox.requests_to("/call/get-call-history")
+
+
+def test_other_calls_of_a_sinch_call_come_from_the_calls_already_seen(
+    sandbox: Sandbox, make_project: MakeProject, alice: User, agent: Client
+) -> None:
+    project = make_project("sinch", members=[alice])
+    calls = sinch_data.dataset(sandbox).history[next(iter(accounts.SINCH_APPLICATIONS))]
+    call = next(c for c in calls if c.to_type == "number" and c.to_endpoint.startswith("+"))
+    SeenCall.objects.create(project=project, sid="ab" * 16, to_number=call.to_endpoint)
+    _, content = page(agent, call.call_id)
+    code, card = other_calls(agent, content)
+    assert code == 200
+    assert "Sinch keeps no call history" in text(card)
+    assert f'href="/calls/{"ab" * 16}/?project=sinch-demo"' in card
+
+
+def test_other_calls_of_another_agents_project_are_a_404(
+    sandbox: Sandbox, make_project: MakeProject, alice: User, bob: User, agent: Client
+) -> None:
+    make_project("talkstack", "theirs", members=[bob])
+    mine = make_project("talkstack", members=[alice])
+    SeenCall.objects.create(project=mine, sid=EXAMPLE_SID, from_number="+14152148508")
+    url = f"/calls/{EXAMPLE_SID}/other-calls/?project=theirs&side=from"
+    response = agent.get(url, headers=HX)
+    assert response.status_code == 404
+    assert not sandbox.requests_to("/call/get-call-history")
+    # Outside HTMX it is the call's page that answers.
+    response = agent.get(f"/calls/{EXAMPLE_SID}/other-calls/?project=talkstack-demo")
+    assert response.status_code == 302
+    assert response["Location"] == f"/calls/{EXAMPLE_SID}/?project=talkstack-demo"
+
+
+def test_other_calls_when_the_provider_fails_say_so_with_a_retry(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    _, content = page(agent, EXAMPLE_SID)
+    sandbox.faults.down = True
+    code, card = other_calls(agent, content)
+    assert code == 502
+    assert "TalkStack AI is having trouble" in text(card) and ">Retry</button>" in card
+
+
+def test_a_call_with_a_sip_party_offers_no_other_calls(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    calls = talkstack_data.dataset(sandbox).history[ACME]
+    call = next(c for c in calls if c.from_.startswith("sip:"))
+    _, content = page(agent, call.sid)
+    assert 'id="other-calls"' not in content
+
+
+def test_a_signalwire_leg_links_its_parent_and_the_parent_its_legs(
+    sandbox: Sandbox, signalwire: Project, agent: Client
+) -> None:
+    calls = signalwire_data.calls(sandbox, SIGNALWIRE)
+    leg = next(c for c in calls if c.parent_call_sid)
+    _, content = page(agent, leg.sid)
+    assert f'href="/calls/{leg.parent_call_sid}/?project=signalwire-demo"' in content
+    assert "Part of the parent call" in text(content)
+    _, content = page(agent, str(leg.parent_call_sid))
+    assert f'href="/calls/{leg.sid}/?project=signalwire-demo"' in content
+    assert "Legs of this call" in text(content) and "Dialled" in text(content)
+    asked = sandbox.requests_to(f"/api/laml/2010-04-01/Accounts/{SIGNALWIRE}/Calls.json")
+    assert [r.query["ParentCallSid"] for r in asked] == [[leg.sid], [leg.parent_call_sid]]
+
+
+def test_a_signalwire_call_without_legs_shows_no_legs(
+    sandbox: Sandbox, signalwire: Project, agent: Client
+) -> None:
+    calls = signalwire_data.calls(sandbox, SIGNALWIRE)
+    parents = {c.parent_call_sid for c in calls}
+    call = next(c for c in calls if not c.parent_call_sid and c.sid not in parents)
+    _, content = page(agent, call.sid)
+    assert "Legs of this call" not in content
+
+
+def test_a_live_call_asks_for_no_legs_until_it_ends(
+    sandbox: Sandbox, signalwire: Project, agent: Client
+) -> None:
+    sid = signalwire_data.LIVE_CALL_SIDS[1]
+    page(agent, sid)
+    before = len(sandbox.requests_to(f"/api/laml/2010-04-01/Accounts/{SIGNALWIRE}/Calls.json"))
+    sandbox.clock_offset = 20
+    agent.get(f"/calls/{sid}/status/?project=signalwire-demo", headers=HX)
+    after = len(sandbox.requests_to(f"/api/laml/2010-04-01/Accounts/{SIGNALWIRE}/Calls.json"))
+    assert after == before  # polling asks only for the call
 
 
 # Link resolution and access

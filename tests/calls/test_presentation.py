@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from callviewer.calls import presentation as p
 from callviewer.projects.models import Project
-from callviewer.providers.types import Call, Endpoint, Money, Quality
+from callviewer.providers.types import Call, Endpoint, Fact, Money
 
 
 @pytest.mark.parametrize(
@@ -152,40 +154,48 @@ def test_it_links_the_ids_its_project_has_templates_for() -> None:
     call = Call("CA1", "talkstack", "completed", "completed", partner_id="ptn-1", shift_id="shf 2")
     facts = p.linked_ids(call, project)
     assert facts == [
-        p.Fact("Partner ID", "ptn-1", ""),
-        p.Fact("Shift ID", "shf 2", "https://admin.example.com/shifts/shf%202"),
+        Fact("Partner ID", "ptn-1"),
+        Fact("Shift ID", "shf 2", link="https://admin.example.com/shifts/shf%202"),
     ]
 
 
-def test_it_lists_only_the_quality_figures_that_are_present() -> None:
-    assert p.quality_facts(None) == []
-    facts = p.quality_facts(
-        Quality(
-            mos=Decimal("4.3"), jitter_avg=3, jitter_max=9, packets_lost=2, sip_result_code="200"
-        )
+def test_a_ticket_summary_has_every_fact_an_agent_pastes_in_the_agents_zone() -> None:
+    project = Project(slug="acme", name="Acme Support", provider="sinch", settings={})
+    call = Call(
+        "4398599d1ba84ef3bde0a82dfb61abed",
+        "sinch",
+        "failed",
+        "FINAL/FAILED",
+        from_=Endpoint("+12068091239"),
+        to=Endpoint("sip:desk@example.com", "sip"),
+        start=dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC),
+        duration=0,
+        cost=Money(Decimal("0.0100"), "EUR"),
+        result="FAILED",
+        reason="BLOCKED",
     )
-    assert [f.label for f in facts] == [
-        "Audio quality (MOS)",
-        "Jitter",
-        "Packets lost",
-        "SIP result",
+    url = "https://cv.example.com/calls/4398599d1ba84ef3bde0a82dfb61abed/?project=acme"
+    with timezone.override("America/Los_Angeles"):
+        text = p.ticket_text(call, project, p.present(call, project), url)
+    assert text.splitlines() == [
+        "Call 4398599d1ba84ef3bde0a82dfb61abed (Sinch, project Acme Support)",
+        "Started: Tue 30 Jan 2024, 05:39:53 PST (America/Los_Angeles)",
+        "From: (206) 809-1239 (+12068091239)",
+        "To: sip:desk@example.com",
+        "Status: failed (the call could not be placed)",
+        "Result: The call failed (FAILED)",
+        "Reason: The call was blocked (BLOCKED)",
+        "Duration: 0:00:00",
+        "Cost: 0.01 EUR",
+        f"Link: {url}",
     ]
-    assert facts[0].value == "4.3 of 5" and facts[0].title == "good"
-    assert facts[1].value == "3 ms average, up to 9 ms"
 
 
-@pytest.mark.parametrize(
-    ("table", "value", "words"),
-    [
-        (p.SINCH_RESULTS, "NOANSWER", "nobody answered"),
-        (p.SINCH_RESULTS, "answered", "answered"),
-        (p.SINCH_REASONS, "CALLEEHANGUP", "the person called hung up"),
-        (p.SINCH_REASONS, "N/A", "no reason given"),
-        (p.SINCH_REASONS, "SOMETHINGNEW", "SOMETHINGNEW"),
-        (p.SINCH_REASONS, "", ""),
-    ],
-)
-def test_it_says_sinch_results_and_reasons_in_words(
-    table: dict[str, str], value: str, words: str
-) -> None:
-    assert p.sinch_words(table, value) == words
+def test_a_ticket_summary_of_a_live_call_says_what_is_not_known_yet() -> None:
+    project = Project(slug="acme", name="Acme", provider="talkstack", settings={})
+    call = Call("CA" + "1" * 32, "talkstack", "ringing", "ringing")
+    text = p.ticket_text(call, project, p.present(call, project), "https://cv/x")
+    assert "Started: not given" in text and "From: —" in text
+    assert "Status: ringing (the phone is ringing), still in progress" in text
+    assert "TalkStack AI status: Temporary: the phone is ringing (ringing)" in text
+    assert "Duration: not known" in text and "Cost: not known yet" in text

@@ -502,10 +502,28 @@ class TestSinch:
         response = agent.get("/calls/?project=umbrella")
         body = text(response)
         assert response.status_code == 200
-        assert "Calling API (v1) keeps no call history" in body
-        assert '<label for="id_seen_sid">Sinch call ID</label>' in body
+        assert "Sinch\u2019s API keeps no call history" in body
+        assert "open a call by its ID in the box at the top of this page" in body
         assert sids(response) == [newer, older]
         assert sandbox.requests == []
+
+    def test_the_page_offers_only_what_works_one_call_id_box_and_the_number(
+        self, sandbox: Sandbox, agent: Client, acme: Project, umbrella: Project
+    ) -> None:
+        page = agent.get("/calls/?project=umbrella").content.decode()
+        assert page.count(">Open call</button>") == 1
+        assert 'id="search-form"' in page and "data-no-history>" in page
+        assert '<div class="field field-status history-only" hidden>' in page
+        assert page.count('<div class="field field-date history-only" hidden>') == 2
+        assert 'id="id_number"' in page
+        # The picker says which projects have no history, so the page follows a change.
+        assert '<option value="umbrella" selected data-no-history>' in page
+        assert '<option value="acme">' in page
+        other = agent.get("/calls/?project=acme").content.decode()
+        assert 'history-only" hidden' not in other
+        assert 'hx-history="false" data-no-history>' in page
+        assert 'hx-history="false" data-no-history>' not in other
+        assert 'src="/static/js/search_scope.js"' in other
 
     def test_its_calls_seen_follow_the_filters(
         self, sandbox: Sandbox, agent: Client, umbrella: Project
@@ -516,8 +534,16 @@ class TestSinch:
         SeenCall.objects.create(project=umbrella, sid="b" * 32, status="busy")
         response = agent.get("/calls/?project=umbrella&number=(206) 809-1239", headers=HX)
         assert sids(response) == ["a" * 32]
-        empty = agent.get("/calls/?project=umbrella&status=failed", headers=HX)
-        assert "No calls match: calls status failed." in text(empty)
+        empty = agent.get("/calls/?project=umbrella&number=(206) 809-1230", headers=HX)
+        assert "No calls match: calls to or from +12068091230" in text(empty)
+
+    def test_status_and_dates_the_page_does_not_offer_are_not_applied(
+        self, sandbox: Sandbox, agent: Client, umbrella: Project
+    ) -> None:
+        SeenCall.objects.create(project=umbrella, sid="a" * 32, status="completed")
+        SeenCall.objects.create(project=umbrella, sid="b" * 32, status="busy")
+        response = agent.get("/calls/?project=umbrella&status=failed&date_from=2020-01-01")
+        assert sorted(sids(response)) == ["a" * 32, "b" * 32]
 
     @pytest.mark.parametrize("dates", ["date_to=9999-12-31", "date_from=0001-01-01"])
     def test_dates_beyond_the_years_searched_are_refused_by_the_form(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 from django.utils import timezone
 
@@ -348,7 +349,8 @@ def test_the_test_connection_button_checks_the_typed_values_and_saves_nothing(
     )
     assert text == (
         "Typed (Sinch): OK, the provider accepted the credentials. "
-        "Nothing is saved until you press Save."
+        "Nothing is saved until you press Save. "
+        "Enter the Application secret again before you do."
     )
     assert 'value="Typed"' in page  # the form again, with what was typed
     assert typed_secret not in page
@@ -398,9 +400,50 @@ def test_the_test_connection_button_reports_a_refused_typed_key(
 def test_the_test_connection_button_works_on_the_add_form(editor_client, sandbox):
     data = form_data(talkstack__base_url=sandbox.url)
     text, page = press_test_connection(editor_client, "/admin/projects/project/add/", data)
-    assert text.startswith("Acme (TalkStack AI): OK, the provider accepted the credentials.")
+    assert text == (
+        "Acme (TalkStack AI): OK, the provider accepted the credentials. "
+        "Nothing is saved until you press Save. Enter the API key again before you do."
+    )
     assert TS_KEY not in page
+    assert 'value="ts-proj-acme-0001"' in page  # the typed settings come back
+    assert sandbox.requests_to("/call/get-call-history")
     assert not Project.objects.exists()
+
+
+def test_the_test_connection_button_on_the_add_form_reports_a_refused_key(editor_client, sandbox):
+    data = form_data(talkstack__base_url=sandbox.url, talkstack__secret__api_key="00" * 32)
+    text, page = press_test_connection(editor_client, "/admin/projects/project/add/", data)
+    assert text.startswith("Acme (TalkStack AI): credentials refused.")
+    assert "00" * 32 not in page
+    assert not Project.objects.exists()
+
+
+def test_the_members_column_counts_each_person_reached_once(admin_client, make_project):
+    alice = User.objects.create_user("alice")
+    bob = User.objects.create_user("bob")
+    carol = User.objects.create_user("carol")
+    gone = User.objects.create_user("gone", is_active=False)
+    support, night = Group.objects.create(name="Support"), Group.objects.create(name="Night")
+    support.user_set.set([alice, bob, gone])
+    night.user_set.set([bob, carol])
+    make_project("talkstack", "direct", members=[alice, carol])
+    make_project("signalwire", "groups", groups=[support, night])
+    make_project("sinch", "both", members=[alice], groups=[support])
+    make_project("talkstack", "nobody")
+    page = admin_client.get("/admin/projects/project/?o=1").content.decode()
+    counts = dict(
+        re.findall(
+            r'<a href="/admin/projects/project/\d+/change/[^"]*">([^<]+)</a>.*?'
+            r'<td class="field-member_count">(\d+)</td>',
+            page,
+            re.S,
+        )
+    )
+    assert counts == {"Direct": "2", "Groups": "3", "Both": "2", "Nobody": "0"}
+    assert "People (direct or through a group)" in page
+    ordered = admin_client.get("/admin/projects/project/?o=4").content.decode()
+    names = re.findall(r'<a href="/admin/projects/project/\d+/change/[^"]*">([^<]+)</a>', ordered)
+    assert names[0] == "Nobody" and names[-1] == "Groups"
 
 
 def test_the_change_page_offers_test_connection_only_to_who_may_change(

@@ -224,6 +224,15 @@ def check_call(call: Any, provider: type[Provider], asked: str) -> None:
     # The call page shows the raw answer as JSON: it must be writable as UTF-8.
     json.dumps(call.raw, ensure_ascii=False, default=str).encode("utf-8")
     assert isinstance(call.is_final, bool)
+    assert call.parent_sid == "" or (
+        provider.sid_fits(call.parent_sid) and call.parent_sid != call.sid
+    )
+    # What the page says of the call in the provider's terms is text, whatever was sent.
+    for fact in (*provider.outcome_facts(call), *provider.quality_facts(call)):
+        for text in (fact.label, fact.value, fact.code, fact.note):
+            text_ok(text)
+    other = provider.other_party(call)
+    assert other is None or other in (call.from_, call.to)
 
 
 def check_recording(recording: Any) -> None:
@@ -302,6 +311,11 @@ def exercise(client: Provider, sid: str, cursor: str) -> None:
         check_call(call, provider, sid)
         recordings.extend(call.recordings or ())
 
+    def got_legs(legs: Any) -> None:
+        assert isinstance(legs, list)
+        for leg in legs:
+            check_call(leg, provider, "")
+
     def got_recordings(listed: Any) -> None:
         assert isinstance(listed, list)
         for recording in listed:
@@ -313,6 +327,7 @@ def exercise(client: Provider, sid: str, cursor: str) -> None:
     attempt(lambda: client.search(SearchQuery(), cursor), lambda page: check_page(page, provider))
     bare = Call(sid=sid, provider=provider.name, status="completed", raw_status="completed")
     attempt(lambda: client.list_recordings(bare), got_recordings)
+    attempt(lambda: client.child_calls(bare), got_legs)
     attempt(client.test_connection, lambda result: None)
     attempt(lambda: client.analyse(sid, QUESTIONS), check_analysis)
     for recording in recordings[:3]:

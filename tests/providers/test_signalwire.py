@@ -972,3 +972,72 @@ def test_connection_test_refuses_an_answer_that_is_not_json(
 
     with pytest.raises(UnexpectedAnswer, match="not JSON"):
         offline().test_connection()
+
+
+# What the call page says about a SignalWire call
+
+
+def test_a_dial_leg_names_its_parent_call() -> None:
+    call = parse_call(fixture("call_dial_leg_sip.json"))
+    assert call.parent_sid == "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+
+
+@pytest.mark.parametrize("parent", [None, "", "not-a-uuid", 42, "SELF"])
+def test_a_parent_callviewer_cannot_open_is_no_parent(parent: Any) -> None:
+    body = fixture("call_dial_leg_sip.json")
+    body["parent_call_sid"] = body["sid"] if parent == "SELF" else parent
+    assert parse_call(body).parent_sid == ""
+
+
+def test_child_legs_are_listed_by_parent_call_sid(sandbox: Sandbox, client: SignalWire) -> None:
+    parent = next(
+        c
+        for c in signalwire_data.calls(sandbox, PROJECT)
+        if any(k.parent_call_sid == c.sid for k in signalwire_data.calls(sandbox, PROJECT))
+    )
+    children = client.child_calls(client.get_call(parent.sid))
+    assert children and all(c.parent_sid == parent.sid for c in children)
+    (asked,) = sandbox.requests_to(f"{ACCOUNT}/Calls.json")
+    assert asked.query["ParentCallSid"] == [parent.sid]
+    assert asked.query["PageSize"] == [str(SignalWire.MAX_CHILD_LEGS)]
+
+
+def test_a_call_without_legs_has_no_children(sandbox: Sandbox, client: SignalWire) -> None:
+    leg = next(c for c in signalwire_data.calls(sandbox, PROJECT) if c.parent_call_sid)
+    assert client.child_calls(client.get_call(leg.sid)) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "shown_code"),
+    [
+        ("486", "The line was busy", "486 Busy Here"),
+        ("503", "The far end's service was unavailable or overloaded", "503 Service Unavailable"),
+        ("200", "The call was set up normally", "200 OK"),
+        ("499", "The far end refused or could not take the call", "499"),
+        ("x" * 40, "A code callviewer does not know", "x" * 12),
+    ],
+)
+def test_sip_result_codes_are_said_in_words(code: str, value: str, shown_code: str) -> None:
+    call = Call("s", "signalwire", "failed", "failed", quality=Quality(sip_result_code=code))
+    (fact,) = SignalWire.outcome_facts(call)
+    assert (fact.label, fact.value, fact.code) == ("SIP result", value, shown_code)
+
+
+def test_it_lists_only_the_quality_figures_that_are_present() -> None:
+    assert SignalWire.quality_facts(Call("s", "signalwire", "completed", "completed")) == ()
+    quality = Quality(
+        mos=Decimal("4.3"), jitter_avg=3, jitter_max=9, packets_lost=2, sip_result_code="200"
+    )
+    facts = SignalWire.quality_facts(Call("s", "signalwire", "completed", "c", quality=quality))
+    assert [f.label for f in facts] == ["Audio quality (MOS)", "Jitter", "Packets lost"]
+    assert facts[0].value == "4.3 of 5" and facts[0].note == "good"
+    assert facts[1].value == "3 ms average, up to 9 ms"
+
+
+@pytest.mark.parametrize(
+    ("direction", "other"), [("inbound", "from"), ("outbound-api", "to"), ("outbound-dial", "to")]
+)
+def test_the_other_party_follows_the_direction(direction: str, other: str) -> None:
+    a, b = Endpoint("+12065550100"), Endpoint("+12065550111")
+    call = Call("s", "signalwire", "completed", "completed", direction=direction, from_=a, to=b)
+    assert SignalWire.other_party(call) == (a if other == "from" else b)

@@ -611,3 +611,28 @@ def test_a_project_made_for_the_simulator_reads_its_calls(
 
     project.client().test_connection()
     assert project.client().get_call(call_id).sid == call_id
+
+
+@pytest.mark.parametrize(
+    ("result", "reason", "facts"),
+    [
+        ("NOANSWER", "TIMEOUT", [("Result", "Nobody answered"), ("Reason", "It timed out")]),
+        ("answered", "", [("Result", "Answered")]),
+        ("N/A", "N/A", [("Result", "Not available"), ("Reason", "No reason given")]),
+        ("", "SOMETHINGNEW", [("Reason", "SOMETHINGNEW")]),
+        ("", "", []),
+    ],
+)
+def test_results_and_reasons_are_said_in_words_beside_sinchs_own(
+    result: str, reason: str, facts: list[tuple[str, str]]
+) -> None:
+    call = Call("c", "sinch", "failed", "FINAL", result=result, reason=reason)
+    shown = Sinch.outcome_facts(call)
+    assert [(f.label, f.value) for f in shown] == facts
+    assert [f.code for f in shown] == [v for v in (result, reason) if v]
+
+
+def test_the_other_party_of_a_sinch_call_is_the_one_called() -> None:
+    to = Endpoint("+12065550100")
+    call = Call("c", "sinch", "completed", "FINAL", from_=Endpoint("app-user", "username"), to=to)
+    assert Sinch.other_party(call) == to

@@ -847,3 +847,42 @@ def test_the_connection_test_reports_an_unreachable_host(settings: Any) -> None:
 
     with pytest.raises(ProviderUnavailable):
         client.test_connection()
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        ("queued", "Temporary: TalkStack's systems have not placed the call yet"),
+        ("ringing", "Temporary: the phone is ringing"),
+        ("voicemail", "Permanent: the call reached voicemail"),
+        ("busy", "Permanent: the line was busy"),
+        ("silence", "Permanent: TalkStack closed the call after more than 6 seconds of silence"),
+        ("completed", "Final: the call ended normally"),
+    ],
+)
+def test_talkstacks_temporary_and_permanent_statuses_are_said_in_words(
+    status: str, words: str
+) -> None:
+    (fact,) = TalkStack.outcome_facts(Call("CA1", "talkstack", status, status))
+    assert fact.label == "TalkStack AI status" and fact.value.startswith(words)
+    assert fact.code == status
+
+
+@pytest.mark.parametrize("status", ["failed", "no-answer", "initiated", ""])
+def test_statuses_talkstack_does_not_call_temporary_or_permanent_get_no_gloss(status: str) -> None:
+    assert TalkStack.outcome_facts(Call("CA1", "talkstack", "failed", status)) == ()
+
+
+@pytest.mark.parametrize(
+    ("phone_number", "other"), [("+12068091239", "from"), ("+14152148508", "to"), (None, "from")]
+)
+def test_the_other_party_is_the_one_that_is_not_the_agents_number(
+    phone_number: str | None, other: str
+) -> None:
+    caller, called = Endpoint("+14152148508"), Endpoint("+12068091239")
+    call = parse_call(
+        {"callSid": "CA" + "1" * 32, "from": "+14152148508", "to": "+12068091239"}
+        | ({"phoneNumber": phone_number} if phone_number else {}),
+        "USD",
+    )
+    assert TalkStack.other_party(call) == (caller if other == "from" else called)
