@@ -51,6 +51,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ()
     show_full_result_count = False  # counting a long trail on every page is slow
 
+    class Media:
+        css = {"all": ["css/admin_audit.css"]}
+
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return DateSafeChangeList
 
