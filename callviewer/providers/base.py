@@ -90,6 +90,9 @@ class Provider(ABC):
     secret_fields: ClassVar[tuple[Field, ...]]
     supports_search: ClassVar[bool] = True
     supports_recordings: ClassVar[bool] = True
+    # Whether a call's answer says its direction (inbound, outbound…); lists show the column
+    # only for providers that do.
+    gives_direction: ClassVar[bool] = True
     sid_pattern: ClassVar[re.Pattern[str]]  # what this provider's call SIDs look like
 
     def __init__(self, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:

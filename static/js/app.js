@@ -1,4 +1,4 @@
-// Small page helpers shared by every page: copy buttons and the "/" shortcut.
+// Small page helpers shared by every page: copy buttons, copying numbers, the "/" shortcut.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
@@ -24,4 +24,19 @@ document.addEventListener("keydown", (event) => {
   if (["INPUT", "TEXTAREA", "SELECT"].includes(tag)) return;
   const target = document.querySelector("[data-search-focus]");
   if (target) { event.preventDefault(); target.focus(); }
+});
+
+// A number shown in its national form is copied in its E.164 form (data-copy-as), when the
+// selection lies within it: what a provider's console and a ticket expect.
+document.addEventListener("copy", (event) => {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || !event.clipboardData) return;
+  const within = (node) => {
+    const element = node && (node.nodeType === 1 ? node : node.parentElement);
+    return element ? element.closest("[data-copy-as]") : null;
+  };
+  const start = within(selection.anchorNode);
+  if (!start || start !== within(selection.focusNode) || !start.dataset.copyAs) return;
+  event.clipboardData.setData("text/plain", start.dataset.copyAs);
+  event.preventDefault();
 });

@@ -36,8 +36,9 @@ _OVERFLOW = """() => ({
   wide: [...document.querySelectorAll("body *")]
     .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
       && !e.closest(".table-wrap, .visually-hidden, pre"))
-    .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
-      + (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : "")),
+    .slice(0, 5)
+    .map((e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+      + (typeof e.className === "string" ? "." + e.className.replace(/ /g, ".") : "")),
 })"""
 
 
