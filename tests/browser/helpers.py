@@ -34,7 +34,9 @@ def screenshot(page: Page, name: str) -> Path:
     """Save the whole page as screenshots/<name>.png and return the path."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # caret="initial": hiding the caret leaves a style="" behind on the page's elements, which
+    # htmx then copies onto swapped-in ones, and the page's CSP refuses that.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path
 
 

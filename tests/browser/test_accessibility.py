@@ -3,6 +3,7 @@ sideways; the keyboard basics hold (skip link, focus ring, focus in the number f
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import Group, User
@@ -147,3 +148,45 @@ def test_the_admin_pages_the_app_adds_pass_axe(
         page.goto(url)
         expect(page.locator("#content")).to_be_visible()
         check(page, name)
+
+
+def test_a_skip_link_and_a_visible_focus_ring_lead_the_keyboard(
+    page: Page, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    sign_in(page, "alice", "alice-password-1")
+    page.goto("/projects/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    ring = skip.evaluate(
+        "e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth]"
+    )
+    assert ring == ["solid", "3px"]
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")  # the first link in the content
+    link = page.get_by_role("link", name="Search this project’s calls")
+    expect(link).to_be_focused()
+    # #1c3f94 on the page's white: 9.6:1, well above the 3:1 a focus indicator needs.
+    style = link.evaluate(
+        "e => [getComputedStyle(e).outlineColor, getComputedStyle(e).outlineWidth]"
+    )
+    assert style == ["rgb(28, 63, 148)", "3px"]
+
+
+def test_the_seek_slider_moves_five_seconds_per_arrow_press(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{talkstack_data.EXAMPLE_SID}/?project=acme")
+    seek = page.get_by_role("slider", name="Position in recording 1")
+    seek.focus()
+    seek.press("ArrowRight")
+    seek.press("ArrowRight")
+    expect(seek).to_have_attribute("aria-valuetext", re.compile(r"^0:10 of "))
+    seek.press("ArrowLeft")
+    expect(seek).to_have_attribute("aria-valuetext", re.compile(r"^0:05 of "))
+    assert page.evaluate("document.querySelector('audio').currentTime") == 5
