@@ -33,6 +33,8 @@ _RUN_AXE = """async () => {
 }"""
 _OVERFLOW = """() => ({
   page: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,
+  tables: [...document.querySelectorAll(".table-wrap")]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1).length,
   wide: [...document.querySelectorAll("body *")]
     .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
       && !e.closest(".table-wrap, .visually-hidden, pre"))
@@ -67,7 +69,8 @@ def overflow(page: Page) -> dict[str, Any]:
 
 
 def check(page: Page, name: str) -> None:
-    """The page at a phone's and a desk's width: no axe violation, no sideways page scroll.
+    """The page at a phone's and a desk's width: no axe violation, no sideways scroll of the
+    page or of a table.
 
     Also keeps a screenshot of each (screenshots/a11y-<name>-<width>.png).
     """
@@ -80,5 +83,7 @@ def check(page: Page, name: str) -> None:
         wide = overflow(page)
         if wide["page"] > wide["view"]:
             problems.append(f"{width} px: the page scrolls sideways: {wide}")
+        if wide["tables"]:  # a result table wider than the page hides its last columns
+            problems.append(f"{width} px: {wide['tables']} table(s) scroll sideways")
         screenshot(page, f"a11y-{name}-{width}")
     assert not problems, f"{name} ({page.url}):\n  " + "\n  ".join(problems)

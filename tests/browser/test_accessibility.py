@@ -167,7 +167,7 @@ def test_a_skip_link_and_a_visible_focus_ring_lead_the_keyboard(
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
     page.keyboard.press("Tab")  # the first link in the content
-    link = page.get_by_role("link", name="Search this project’s calls")
+    link = page.get_by_role("link", name="Search this project\u2019s calls")
     expect(link).to_be_focused()
     # #1c3f94 on the page's white: 9.6:1, well above the 3:1 a focus indicator needs.
     style = link.evaluate(
