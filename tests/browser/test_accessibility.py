@@ -44,6 +44,13 @@ def test_an_agent_without_projects_passes_axe(page: Page, bob: User) -> None:
     check(page, "projects-none")
 
 
+def test_the_locked_sign_in_passes_axe(page: Page, bob: User, settings: Any) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(page, "bob", "wrong-password")
+    expect(page.get_by_role("heading", name="Sign-in locked for now")).to_be_visible()
+    check(page, "locked-out")
+
+
 def test_the_search_page_passes_axe_in_every_state(
     page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
 ) -> None:
@@ -117,6 +124,19 @@ def test_call_pages_pass_axe_for_each_provider_and_state(
     page.goto("/calls/CA" + "0" * 32 + "/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("No call")
     check(page, "call-not-found")
+    from callviewer.calls.models import SeenCall
+
+    make_project("talkstack", "acme-copy", members=[alice])  # the same account: every SID twice
+    SeenCall.objects.all().delete()  # nothing remembered: both projects are asked
+    account = next(iter(accounts.TALKSTACK_PROJECTS))
+    unseen = next(  # never opened, so no project is known for it
+        c.sid
+        for c in talkstack_data.calls_now(sandbox, account)
+        if c.status == "completed" and c.sid != talkstack_data.EXAMPLE_SID
+    )
+    page.goto(f"/calls/{unseen}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("is in 2 of your projects")
+    check(page, "call-chooser")
     sandbox.faults.down = True
     page.goto(f"/calls/{talkstack_data.EXAMPLE_SID}/?project=acme")
     expect(page.get_by_role("alert")).to_be_visible()

@@ -183,6 +183,20 @@ def test_bad_input_in_the_demo_swaps_its_message_like_production(
     assert still_same_page(page)
 
 
+def test_a_number_shown_nationally_is_copied_in_e164(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    open_search(page, "project=acme&number=%2B14152148508&match=from")
+    number = page.locator(f"{ROWS} td.party .party-text").first
+    expect(number).to_have_text("(415) 214-8508")
+    expect(number).to_have_attribute("title", "+14152148508")
+    number.select_text()
+    page.keyboard.press("Control+C")
+    assert page.evaluate("navigator.clipboard.readText()") == "+14152148508"
+
+
 def test_no_match_shows_the_empty_state(
     page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
 ) -> None:
