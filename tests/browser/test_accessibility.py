@@ -31,6 +31,9 @@ def test_sign_in_projects_and_preferences_pass_axe(
     sign_in(page, "alice", "alice-password-1")
     page.goto("/projects/")
     check(page, "projects")
+    page.set_viewport_size({"width": 390, "height": 900})  # the header wraps: all in reach
+    expect(page.get_by_role("button", name="Sign out")).to_be_in_viewport()
+    expect(page.get_by_role("link", name="Preferences")).to_be_in_viewport()
     page.goto("/preferences/")
     check(page, "preferences")
 
@@ -71,6 +74,10 @@ def test_the_search_page_passes_axe_in_every_state(
     page.goto("/calls/?project=acme&number=%2B19995550100&status=busy")
     expect(page.get_by_text("No calls match")).to_be_visible()
     check(page, "search-empty")
+    page.get_by_label("Phone number").clear()
+    page.get_by_label("Phone number").press_sequentially("(206) 8")
+    expect(page.locator("#hint-number")).not_to_be_empty()
+    check(page, "search-typing")
     page.goto("/calls/?project=acme&number=abc")
     expect(page.locator("#error-number")).not_to_be_empty()
     check(page, "search-invalid")
