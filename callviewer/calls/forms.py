@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import phonenumbers
 from django import forms
 
 from callviewer.projects import questions
@@ -18,6 +19,18 @@ from .search import ALL, MATCHES, Filters
 # Call SIDs go into the call page's URL path: letters, digits and a few separators only.
 SID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What a phone number looks like while it is being typed: digits and the usual separators.
+_TYPED_NUMBER = re.compile(r"\+?[0-9().\-/ \t\u00a0]*")
+_TOO_SHORT_YET = {
+    phonenumbers.NumberParseException.NOT_A_NUMBER,
+    phonenumbers.NumberParseException.TOO_SHORT_NSN,
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD,
+}
+_GROWS_VALID = {
+    phonenumbers.ValidationResult.TOO_SHORT,
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    phonenumbers.ValidationResult.INVALID_LENGTH,
+}
 # Calls are searched in these years only: the providers keep nothing older, and a date near
 # the ends of Python's calendar breaks date arithmetic (9999-12-31 plus a day).
 FIRST_YEAR, LAST_YEAR = 1970, 2100
@@ -49,10 +62,16 @@ class SearchForm(forms.Form):
         error_messages={"max_length": "A call SID has at most 100 characters."},
     )
 
-    def __init__(self, data: Any, *, projects: list[Project], remembered: str = "") -> None:
+    def __init__(
+        self, data: Any, *, projects: list[Project], remembered: str = "", typing: bool = False
+    ) -> None:
         super().__init__(data)
         self.projects = projects
         self.remembered = remembered
+        # Typing (a debounced search as the agent types): a value that more typing can still
+        # make valid is no error yet. Its field goes in `incomplete` and nothing is searched.
+        self.typing = typing
+        self.incomplete: set[str] = set()
 
     def clean_project(self) -> str:
         """The slug asked for, else the one remembered (if still the agent's), else a default."""
@@ -81,10 +100,26 @@ class SearchForm(forms.Form):
         return status
 
     def clean_date_from(self) -> dt.date | None:
-        return _date(self.cleaned_data["date_from"], "a start")
+        return self._date_field("date_from", "a start")
 
     def clean_date_to(self) -> dt.date | None:
-        return _date(self.cleaned_data["date_to"], "an end")
+        return self._date_field("date_to", "an end")
+
+    def _date_field(self, name: str, which: str) -> dt.date | None:
+        value: str = self.cleaned_data[name].strip()
+        # The browser's date field reports a year as its digits arrive: 0002, 0020, 0202…
+        if self.typing and _DATE_RE.fullmatch(value) and int(value[:4]) < 1000:
+            self.incomplete.add(name)
+            return None
+        return _date(value, which)
+
+    def number_problem(self, problem: str, regions: list[str]) -> None:
+        """Note why the number cannot be searched: an error, or, while the agent is still
+        typing a number that more digits can complete, only that it is incomplete."""
+        if self.typing and may_become_number(self.cleaned_data.get("number", ""), regions):
+            self.incomplete.add("number")
+        else:
+            self.add_error("number", problem)
 
     def clean_sid(self) -> str:
         sid: str = self.cleaned_data["sid"].strip()
@@ -126,6 +161,26 @@ class SearchForm(forms.Form):
         """What the agent typed in a field, to put back in the page as it was."""
         raw = self.data.get(name, "") if self.is_bound else ""
         return str(raw)[:200]
+
+
+def may_become_number(text: str, regions: list[str]) -> bool:
+    """Whether typing more digits can still make `text` a whole phone number in one of
+    `regions`: "(206) 8" can, "abc" and a number already too long cannot."""
+    value = text.strip()
+    if not value or not _TYPED_NUMBER.fullmatch(value):
+        return False
+    if not any(c.isdigit() for c in value):
+        return set(value) <= set("+( ")  # the number has only begun
+    for region in regions:
+        try:
+            number = phonenumbers.parse(value, region or "US")
+        except phonenumbers.NumberParseException as exc:
+            if exc.error_type in _TOO_SHORT_YET:
+                return True
+            continue
+        if phonenumbers.is_possible_number_with_reason(number) in _GROWS_VALID:
+            return True
+    return False
 
 
 def _date(value: str, which: str) -> dt.date | None:

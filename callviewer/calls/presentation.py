@@ -109,6 +109,11 @@ def party(endpoint: Endpoint | None, region: str) -> Party | None:
     return Party(international, copy=e164)
 
 
+def phone_region(project: Project) -> str:
+    """The region a project's national numbers are read and shown in ("US" unless set)."""
+    return str(project.setting("phone_region", "US") or "US")
+
+
 def id_link(template: Any, placeholder: str, value: str) -> str:
     """The URL a project's template makes of an ID, or "" when the template is not a safe link.
 
@@ -146,7 +151,7 @@ def raw_json(call: Call) -> str:
 
 def present(call: Call, project: Project) -> dict[str, Any]:
     """Everything the call's page shows, as text; the template only lays it out."""
-    region = str(project.setting("phone_region", "US"))
+    region = phone_region(project)
     provider = project.provider_class
     return {
         "from_party": party(call.from_, region),

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url, reswap
 
 from callviewer.projects.models import Project, preference_for
 
@@ -21,13 +21,15 @@ from .models import AuditEvent
 from .search import ALL, MATCHES
 
 
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "X-Typing")
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """The search page; as an HTMX request, only its results (or, with a cursor, more rows)."""
     form, picked, context = _parse(request)
     if picked is None:
         return _render(request, context, status=404)
+    if form.incomplete:
+        return _keep_typing(request, context)
     if form.is_valid() and form.cleaned_data["sid"]:
         return _open_call(request, form.cleaned_data["sid"], form.project_slug, picked)
     if not form.is_valid() or not picked:
@@ -90,13 +92,14 @@ def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict
     """The form, the projects it covers (None: not the agent's) and the page's base context."""
     projects = list(Project.objects.for_user(request.user))
     remembered = preference_for(request.user).last_project
-    form = SearchForm(request.GET, projects=projects, remembered=remembered)
+    typing = _fragment(request) and request.headers.get("X-Typing") == "true"
+    form = SearchForm(request.GET, projects=projects, remembered=remembered, typing=typing)
     form.is_valid()
     slug = form.project_slug
     picked = history.pick_projects(slug, projects) if slug else None
     number = form.cleaned_data.get("number", "").strip()
     if picked and (problem := history.number_problem(picked, number)):
-        form.add_error("number", problem)
+        form.number_problem(problem, [p.client().region for p in picked])
     context: dict[str, Any] = {
         "form": form,
         "projects": projects,
@@ -130,6 +133,13 @@ def _render(
     if not more and context.get("search_url"):
         response = push_url(response, context["search_url"])
     return response
+
+
+def _keep_typing(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """A value still being typed that more typing can make valid: no error, no search, and
+    the results on screen stay (only the fields' notes change, out of band)."""
+    response = render(request, "calls/_typing.html", context | {"oob": True})
+    return push_url(reswap(response, "none"), False)
 
 
 def _open_call(request: HttpRequest, sid: str, slug: str, picked: list[Project]) -> HttpResponse:
@@ -186,6 +196,7 @@ def _results_context(
         cursors = history.encode_cursors(single.retry)
         retry_more_url = history.search_url("calls:search", slug, filters, cursor=cursors)
     elsewhere = [r for r in outcome.results if r.cursors or r.bound_reached] if not single else []
+    show_direction = any(r.project.provider_class.gives_direction for r in outcome.results)
     return {
         "filters": filters,
         "outcome": outcome,
@@ -201,7 +212,8 @@ def _results_context(
             (r.project, history.search_url("calls:search", r.project.slug, filters))
             for r in elsewhere
         ],
-        "columns": 9 if single else 10,
+        "show_direction": show_direction,
+        "columns": (8 if single else 9) + show_direction,
     }
 
 
@@ -229,7 +241,8 @@ def _seen_context(
         "seen": rows,
         "seen_limit": history.SEEN_LIMIT,
         "words": words,
-        "columns": 9,
+        "show_direction": project.provider_class.gives_direction,
+        "columns": 8 + project.provider_class.gives_direction,
         "search_url": history.search_url("calls:search", project.slug, filters),
     }
 

@@ -108,6 +108,12 @@ class Provider(ABC):
     supports_transcripts: ClassVar[bool] = False
     # Whether a call may have child legs that `child_calls` lists (SignalWire's dialled legs).
     supports_legs: ClassVar[bool] = False
+    # Whether a call's answer says its direction (inbound, outbound…); lists show the column
+    # only for providers that do.
+    gives_direction: ClassVar[bool] = True
+    # Templates read a project's provider_class attributes; without this they would call
+    # (instantiate) the class and read nothing.
+    do_not_call_in_templates: ClassVar[bool] = True
     sid_pattern: ClassVar[re.Pattern[str]]  # what this provider's call SIDs look like
 
     def __init__(self, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:

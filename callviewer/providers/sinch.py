@@ -120,6 +120,7 @@ class Sinch(Provider):
     label = "Sinch"
     supports_search = False
     supports_recordings = False
+    gives_direction = False  # no direction field in its call answer (v1)
     sid_pattern = re.compile(
         r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     )

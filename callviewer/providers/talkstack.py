@@ -89,6 +89,7 @@ class TalkStack(Provider):
     name = "talkstack"
     label = "TalkStack AI"
     sid_pattern = re.compile(r"CA[0-9a-fA-F]{32}")
+    gives_direction = False  # no direction field in its call answer
     settings_fields = (
         Field("project_id", "Project ID"),
         Field(

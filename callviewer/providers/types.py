@@ -41,6 +41,31 @@ STATUS_MEANINGS: dict[str, str] = {
     "unknown": "the provider reported a status callviewer does not know",
 }
 
+# How each status ended, at a glance: the family gives a badge its colour (the status word is
+# always shown beside it). "silence" is TalkStack's call closed after 6 s with nobody
+# speaking: no conversation took place, so it reads as not answered.
+STATUS_FAMILIES: dict[str, str] = {
+    "queued": "live",
+    "initiated": "live",
+    "ringing": "live",
+    "in-progress": "live",
+    "completed": "answered",
+    "busy": "not-answered",
+    "no-answer": "not-answered",
+    "canceled": "not-answered",
+    "voicemail": "not-answered",
+    "silence": "not-answered",
+    "failed": "failed",
+    "unknown": "unknown",
+}
+FAMILY_WORDS: dict[str, str] = {
+    "answered": "answered",
+    "not-answered": "not answered",
+    "failed": "failed",
+    "live": "still going",
+    "unknown": "status not known",
+}
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -134,6 +159,15 @@ class Call:
     @property
     def meaning(self) -> str:
         return STATUS_MEANINGS.get(self.status, STATUS_MEANINGS["unknown"])
+
+    @property
+    def family(self) -> str:
+        """answered | not-answered | failed | live | unknown: how the call went, at a glance."""
+        return STATUS_FAMILIES.get(self.status, "unknown")
+
+    @property
+    def family_words(self) -> str:
+        return FAMILY_WORDS[self.family]
 
 
 @dataclass(frozen=True)

@@ -13,4 +13,13 @@
     if (select) select.addEventListener("change", update);
     update();
   });
+  // The members and groups pickers (Django's SelectFilter, set up on "load") put an
+  // aria-label on a plain <span> icon, which ARIA does not allow: it is an image.
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      document.querySelectorAll(".search-label-icon[aria-label]").forEach(function (icon) {
+        icon.setAttribute("role", "img");
+      });
+    }, 0);
+  });
 })();

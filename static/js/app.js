@@ -1,4 +1,4 @@
-// Small page helpers shared by every page: copy buttons and the "/" shortcut.
+// Small page helpers shared by every page: copy buttons, copying numbers, the "/" shortcut.
 // A copy button copies its data-copy text, or (data-copy-from="id") the text of that element
 // at the moment of the click: the call page's ticket summary follows the live status.
 document.addEventListener("click", (event) => {
@@ -43,4 +43,19 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }
+});
+
+// A number shown in its national form is copied in its E.164 form (data-copy-as), when the
+// selection lies within it: what a provider's console and a ticket expect.
+document.addEventListener("copy", (event) => {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || !event.clipboardData) return;
+  const within = (node) => {
+    const element = node && (node.nodeType === 1 ? node : node.parentElement);
+    return element ? element.closest("[data-copy-as]") : null;
+  };
+  const start = within(selection.anchorNode);
+  if (!start || start !== within(selection.focusNode) || !start.dataset.copyAs) return;
+  event.clipboardData.setData("text/plain", start.dataset.copyAs);
+  event.preventDefault();
 });

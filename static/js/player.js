@@ -37,6 +37,7 @@
       if (end) { seek.max = String(end); total.textContent = clock(end); }
       if (!dragging) seek.value = String(audio.currentTime);
       elapsed.textContent = clock(dragging ? Number(seek.value) : audio.currentTime);
+      seek.setAttribute("aria-valuetext", `${elapsed.textContent} of ${end ? clock(end) : "an unknown length"}`);
       const label = audio.paused ? "▶ Play" : "❚❚ Pause";
       if (toggle.textContent !== label) toggle.textContent = label;
       toggle.setAttribute("aria-label", (audio.paused ? "Play" : "Pause") + toggle.getAttribute("aria-label").replace(/^(Play|Pause)/, ""));
@@ -55,6 +56,15 @@
     });
     player.querySelector('[data-act="back"]').addEventListener("click", () => jump(audio.currentTime - 10));
     player.querySelector('[data-act="forward"]').addEventListener("click", () => jump(audio.currentTime + 10));
+    // The keyboard moves 5 s per arrow press (30 s per page), not the slider's fine step.
+    const keySteps = { ArrowLeft: -5, ArrowDown: -5, ArrowRight: 5, ArrowUp: 5, PageDown: -30, PageUp: 30 };
+    seek.addEventListener("keydown", (event) => {
+      if (event.key in keySteps) jump(audio.currentTime + keySteps[event.key]);
+      else if (event.key === "Home") jump(0);
+      else if (event.key === "End" && duration()) jump(duration());
+      else return;
+      event.preventDefault();
+    });
     seek.addEventListener("input", () => { dragging = true; render(); });
     seek.addEventListener("change", () => { dragging = false; jump(Number(seek.value)); });
     speed.addEventListener("change", () => { audio.playbackRate = Number(speed.value) || 1; });

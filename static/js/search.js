@@ -1,5 +1,6 @@
-// The search page: rows open their call, identical searches are not sent twice, and fields
-// with an error are marked invalid after each swap.
+// The search page: rows open their call, identical searches are not sent twice, a search
+// sent while typing says so, old results are inert while a new search is on its way, and
+// fields with an error are marked invalid after each swap.
 (() => {
   // A click anywhere on a result row opens the call, except on its links and buttons.
   document.addEventListener("click", (event) => {
@@ -23,6 +24,38 @@
       return;
     }
     lastQuery = query;
+  });
+
+  // A search the debounce sent while the agent types: the server then holds back errors
+  // that more typing can still fix (a half-typed number), instead of punishing them.
+  document.addEventListener("htmx:configRequest", (event) => {
+    const trigger = event.detail.triggeringEvent;
+    if (event.detail.elt.id === "search-form" && trigger && trigger.type === "input") {
+      event.detail.headers["X-Typing"] = "true";
+    }
+  });
+
+  // While a search is on its way (a superseded one is aborted by hx-sync), the results on
+  // screen are dimmed, cannot be used (inert, More results disabled) and say they are busy.
+  let searching = 0;
+  const setBusy = () => {
+    const results = document.getElementById("results");
+    if (!results) return;
+    const busy = searching > 0;
+    results.inert = busy;
+    if (busy) results.setAttribute("aria-busy", "true");
+    else results.removeAttribute("aria-busy");
+  };
+  // The search form's requests, and a Retry in the results, which reloads them all.
+  const isSearch = (event) => {
+    const { elt, target } = event.detail;
+    return Boolean(elt && (elt.id === "search-form" || (target && target.id === "results")));
+  };
+  document.addEventListener("htmx:beforeSend", (event) => {
+    if (isSearch(event)) { searching += 1; setBusy(); }
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (isSearch(event) && searching > 0) { searching -= 1; setBusy(); }
   });
 
   const markInvalid = () => {

@@ -66,9 +66,9 @@ def test_the_recording_plays_and_seeks_through_range_requests(
 
     page.locator('[data-act="seek"]').fill("18")
     expect(page.locator("[data-elapsed]")).to_have_text("0:18")
-    page.get_by_role("button", name="Back 10 seconds").click()
+    page.get_by_role("button", name="Back 10 s").click()
     expect(page.locator("[data-elapsed]")).to_have_text("0:08")
-    page.get_by_role("button", name="Forward 10 seconds").click()
+    page.get_by_role("button", name="Forward 10 s").click()
     expect(page.locator("[data-elapsed]")).to_have_text("0:18")
     page.get_by_label("Speed").select_option("1.5")
     assert wait_for_audio(page, "playbackRate", 1.4) == 1.5

@@ -39,7 +39,9 @@ def test_typing_a_number_updates_the_results_without_a_page_load(
     sandbox.faults.delay = 0.5  # long enough to see the indicator
     page.clock.pause_at(page.evaluate("Date.now()") + 1000)
 
-    page.keyboard.press("/")  # focuses the number box
+    expect(page.get_by_label("Phone number")).to_be_focused()  # where the page starts
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("/")  # focuses the number box again
     expect(page.get_by_label("Phone number")).to_be_focused()
     page.keyboard.type("(206) 809-1239", delay=20)
     expect(page.get_by_label("Phone number")).to_have_value("(206) 809-1239")
@@ -106,6 +108,7 @@ def test_an_invalid_number_is_marked_next_to_its_field(
     make_project("talkstack", "acme", members=[alice])
     open_search(page)
     page.get_by_label("Phone number").fill("206-80")
+    page.get_by_label("Phone number").press("Enter")  # submitted: no longer being typed
 
     expect(page.locator("#error-number")).to_contain_text("“206-80” is not a complete phone number")
     expect(page.get_by_label("Phone number")).to_have_attribute("aria-invalid", "true")
@@ -113,6 +116,85 @@ def test_an_invalid_number_is_marked_next_to_its_field(
     page.get_by_label("Phone number").fill("206-809-1239")
     expect(page.locator("#error-number")).to_be_empty()
     expect(page.get_by_label("Phone number")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_a_half_typed_number_is_never_red_while_typing(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page)
+    number = page.get_by_label("Phone number")
+    expect(number).to_be_focused()  # the search page starts in the number field
+    expect(page.locator(ROWS)).to_have_count(25)
+
+    number.press_sequentially("(206) 8")  # then the agent pauses
+    expect(page.locator("#hint-number")).to_have_text(
+        "Keep typing: not a whole phone number yet. Nothing is searched until it is."
+    )
+    expect(page.locator("#error-number")).to_be_empty()
+    expect(number).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator(ROWS)).to_have_count(25)  # the results on screen stay
+    expect(page.locator("#results")).not_to_contain_text("Nothing searched yet")
+    screenshot(page, "search-typing")
+
+    number.press_sequentially("09-1239")
+    expect(page.locator("#results .summary")).to_contain_text("calls to or from +12068091239")
+    expect(page.locator("#hint-number")).to_be_empty()
+
+    number.fill("abc")  # no typing makes this a number: said once the agent pauses
+    expect(page.locator("#error-number")).to_contain_text("“abc” is not a phone number")
+    expect(number).to_have_attribute("aria-invalid", "true")
+    assert still_same_page(page)
+
+
+def test_old_results_are_inert_while_a_search_is_on_its_way(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("signalwire", "sw", members=[alice])
+    open_search(page, "project=sw")
+    more = page.get_by_role("button", name="More results")
+    expect(more).to_be_enabled()
+    sandbox.faults.delay = 1.5  # long enough to see the busy state
+    page.get_by_label("Status").select_option("completed")
+
+    results = page.locator("#results")
+    expect(results).to_have_attribute("aria-busy", "true")
+    expect(more).to_be_disabled()
+    assert page.evaluate("document.getElementById('results').inert")
+    screenshot(page, "search-loading")
+    expect(page.locator("#results .summary")).to_contain_text("status completed")
+    expect(results).not_to_have_attribute("aria-busy", "true")
+    assert not page.evaluate("document.getElementById('results').inert")
+
+
+def test_bad_input_in_the_demo_swaps_its_message_like_production(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject, settings: Any
+) -> None:
+    settings.DEBUG = True  # what ./scripts/demo runs with
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page)
+    with page.expect_response(lambda r: "number=abc" in r.url) as answer:
+        page.get_by_label("Phone number").fill("abc")
+        page.get_by_label("Phone number").press("Enter")
+    assert answer.value.status == 400
+    expect(page.locator("#results [role=alert]")).to_contain_text("Nothing searched yet")
+    expect(page.locator("#error-number")).to_contain_text("“abc” is not a phone number")
+    expect(page.get_by_role("heading", name="Search calls")).to_be_visible()  # the page stays
+    assert still_same_page(page)
+
+
+def test_a_number_shown_nationally_is_copied_in_e164(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    open_search(page, "project=acme&number=%2B14152148508&match=from")
+    number = page.locator(f"{ROWS} td.party .party-text").first
+    expect(number).to_have_text("(415) 214-8508")
+    expect(number).to_have_attribute("title", "+14152148508")
+    number.select_text()
+    page.keyboard.press("Control+C")
+    assert page.evaluate("navigator.clipboard.readText()") == "+14152148508"
 
 
 def test_no_match_shows_the_empty_state(

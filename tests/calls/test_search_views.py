@@ -127,9 +127,9 @@ class TestPageAndFragment:
         response = agent.get("/calls/?project=acme")
         body = response.content.decode()
         headers = re.findall(r'<th scope="col"[^>]*>([^<]+)', body)
+        # No Direction column: TalkStack's answers do not say it.
         assert headers == [
-            "Started (UTC)", "Direction", "From", "To", "Status", "Duration", "Cost",
-            "Recordings", "Call SID",
+            "Started (UTC)", "From", "To", "Status", "Duration", "Cost", "Recordings", "Call SID",
         ]  # fmt: skip
         for control in (
             "id_project",
@@ -627,6 +627,155 @@ class TestBadInput:
         body = response.content.decode()
         assert "<script>x</script>" not in body
         assert 'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in body
+
+
+TYPING = HX | {"X-Typing": "true"}
+
+
+class TestTypingIsNeverPunished:
+    @pytest.mark.parametrize("number", ["(206) 8", "206-80", "+1 206", "+", "2068091"])
+    def test_a_number_more_typing_can_complete_is_no_error_while_typing(
+        self, sandbox: Sandbox, agent: Client, acme: Project, number: str
+    ) -> None:
+        response = agent.get("/calls/", {"project": "acme", "number": number}, headers=TYPING)
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert response["HX-Reswap"] == "none"  # the results on screen stay
+        assert response["HX-Push-Url"] == "false"
+        assert 'id="error-number" data-inputs="id_number" hx-swap-oob="true"></p>' in body
+        assert "Keep typing: not a whole phone number yet." in words(response)
+        assert "Nothing searched yet" not in body
+        assert sandbox.requests == []
+
+    @pytest.mark.parametrize(
+        ("number", "error"),
+        [
+            ("abc", "is not a phone number"),
+            ("206 809 1239 1234 5678 9", "is not a phone number"),  # too long for any
+        ],
+    )
+    def test_a_number_no_typing_can_complete_is_an_error_at_once(
+        self, sandbox: Sandbox, agent: Client, acme: Project, number: str, error: str
+    ) -> None:
+        response = agent.get("/calls/", {"project": "acme", "number": number}, headers=TYPING)
+        assert response.status_code == 400
+        assert error in words(response)
+        assert "HX-Reswap" not in response
+
+    def test_submitting_a_half_typed_number_says_it_is_incomplete(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/", {"project": "acme", "number": "(206) 8"}, headers=HX)
+        assert response.status_code == 400
+        assert "“(206) 8” is not a complete phone number" in words(response)
+        assert "Keep typing" not in words(response)
+
+    def test_a_year_whose_digits_are_still_arriving_waits(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        query = {"project": "acme", "date_from": "0202-03-14"}
+        typing = agent.get("/calls/", query, headers=TYPING)
+        assert typing.status_code == 200 and typing["HX-Reswap"] == "none"
+        assert "outside the years" not in words(typing)
+        submitted = agent.get("/calls/", query, headers=HX)
+        assert submitted.status_code == 400
+        assert "outside the years callviewer searches" in words(submitted)
+
+    def test_a_whole_number_typed_is_searched_and_clears_the_hint(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get(
+            "/calls/", {"project": "acme", "number": "(206) 809-1239"}, headers=TYPING
+        )
+        assert response.status_code == 200 and "HX-Reswap" not in response
+        assert (
+            '<p class="typing-hint" id="hint-number" aria-live="polite" hx-swap-oob="true"></p>'
+            in (response.content.decode())
+        )
+        assert "calls to or from +12068091239" in words(response)
+
+    def test_the_typing_header_is_ignored_outside_htmx(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get(
+            "/calls/", {"project": "acme", "number": "(206) 8"}, headers={"X-Typing": "true"}
+        )
+        assert response.status_code == 400
+        assert "is not a complete phone number" in words(response)
+
+
+class TestRowsReadLikeTheCallPage:
+    def test_numbers_are_national_with_e164_on_hover_and_copy(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/?project=acme&number=%2B14152148508&match=from")
+        body = text(response)
+        assert (
+            '<span class="party-text" data-copy-as="+14152148508" title="+14152148508">'
+            "(415) 214-8508</span>" in body
+        )
+
+    def test_a_number_of_another_region_is_international(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        acme.settings = acme.settings | {"phone_region": "GB"}
+        acme.save()
+        response = agent.get("/calls/?project=acme&number=%2B14152148508&match=from")
+        assert 'data-copy-as="+14152148508" title="+14152148508">+1 415-214-8508<' in text(response)
+
+    def test_badges_carry_the_outcome_family(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        for status, family in [
+            ("completed", "answered"),
+            ("busy", "not-answered"),
+            ("no-answer", "not-answered"),
+            ("failed", "failed"),
+            ("ringing", "live"),
+        ]:
+            body = agent.get(f"/calls/?project=acme&status={status}").content.decode()
+            badges = re.findall(r'class="badge [^"]*" data-family="([^"]+)"', body)
+            assert badges and set(badges) == {family}, status
+
+    def test_a_live_call_costs_a_dash_until_it_ends(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        body = text(agent.get("/calls/?project=acme&status=in-progress"))
+        costs = re.findall(r'<td class="num cost" data-label="Cost">(.*?)</td>', body)
+        assert costs and all("—" in c and "USD" not in c for c in costs)
+
+    def test_direction_shows_only_for_a_provider_that_gives_it(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        assert '<th scope="col">Direction</th>' not in text(agent.get("/calls/?project=acme"))
+        assert '<th scope="col">Direction</th>' in text(agent.get("/calls/?project=sw"))
+        everywhere = text(agent.get("/calls/?project=all"))
+        assert '<th scope="col">Direction</th>' in everywhere
+        assert 'title="TalkStack AI does not say">—' in everywhere
+
+
+class TestTheEmptyStateOnlyWidens:
+    def test_it_suggests_only_the_filters_that_are_set(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        query = {"project": "acme", "number": "+1 999 555 0100", "status": "busy"}
+        said = words(agent.get("/calls/", query, headers=HX))
+        assert "any status, not only “busy”" in said
+        assert "“All my projects”" in said
+        assert "date range" not in said and "caller or callee" not in said
+        assert "Export CSV" not in said
+
+    def test_with_nothing_to_widen_it_says_to_check_the_number(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        query = {"project": "acme", "number": "+1 999 555 0100"}
+        said = words(agent.get("/calls/", query, headers=HX))
+        assert "any status" not in said and "date range" not in said
+        assert "has this number on either side. Check the number." in said
+        assert "Export CSV" not in said
+
+    def test_results_offer_the_export(self, sandbox: Sandbox, agent: Client, acme: Project) -> None:
+        assert "Export CSV" in words(agent.get("/calls/?project=acme", headers=HX))
 
 
 class TestAccess:
