@@ -35,7 +35,7 @@ def call_detail(request: HttpRequest, sid: str) -> HttpResponse:
     found = resolution.single
     if found is None:
         return unresolved(request, resolution)
-    audit.record(
+    audit.record_after_response(
         request, AuditEvent.Action.VIEW_CALL, project=found.project, call_sid=found.call.sid
     )
     context = call_context(request, found.project, found.call, sid)
