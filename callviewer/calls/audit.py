@@ -70,20 +70,23 @@ def record_search(
 
 def _settle(event: AuditEvent, asked: dt.datetime) -> None:
     window = asked - dt.timedelta(seconds=SEARCH_SETTLES_SECONDS)
-    last = AuditEvent.objects.filter(user=event.user, when__gte=window).order_by("-when").first()
-    same = (
-        last is not None
-        and (last.action, last.project_slug) == (event.action, event.project_slug)
-        and not last.detail.endswith(_MORE_SHOWN)
-    )
-    if last is not None and same and last.when >= asked:
-        return  # a later keystroke's search is on record already
-    if last is not None and same:
-        AuditEvent.objects.filter(pk=last.pk).update(detail=event.detail, when=asked)
-        return
-    event.save()
-    # Saving sets `when`; a search's is when it was asked, which later keystrokes compare.
-    AuditEvent.objects.filter(pk=event.pk).update(when=asked)
+    last = AuditEvent.objects.filter(user=event.user, when__gte=window).order_by("-when", "-pk")
+    settling = last.first()
+    if settling is None or not _same_search(settling, event):
+        event.save()
+        # Saving sets `when`; a search's is when it was asked, which later keystrokes compare.
+        AuditEvent.objects.filter(pk=event.pk).update(when=asked)
+    elif settling.when < asked:
+        AuditEvent.objects.filter(pk=settling.pk).update(detail=event.detail, when=asked)
+    # Otherwise a later keystroke's search is on record already.
+
+
+def _same_search(last: AuditEvent, event: AuditEvent) -> bool:
+    """Whether the agent's last record is a search in the scope of `event`, still settling."""
+    return (last.action, last.project_slug) == (
+        event.action,
+        event.project_slug,
+    ) and not last.detail.endswith(_MORE_SHOWN)
 
 
 def _more_results(event: AuditEvent, asked: dt.datetime) -> None:

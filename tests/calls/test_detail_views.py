@@ -582,3 +582,31 @@ def test_a_page_view_is_audited_and_remembered(
     )
     seen = SeenCall.objects.get(sid=EXAMPLE_SID)
     assert (seen.project, seen.status, seen.duration) == (project, "completed", 23)
+
+
+@pytest.mark.parametrize("query", ["", "?project=talkstack-demo"])
+def test_a_call_already_seen_costs_three_queries_the_user_the_projects_and_the_audit(
+    sandbox: Sandbox,
+    project: Project,
+    agent: Client,
+    query: str,
+    django_assert_max_num_queries: Any,
+) -> None:
+    # The session comes from the cache; the calls seen are asked with the projects, and the
+    # call, unchanged since it was first seen, is not written again.
+    assert page(agent, EXAMPLE_SID, query)[0] == 200
+    with django_assert_max_num_queries(3):
+        assert page(agent, EXAMPLE_SID, query)[0] == 200
+    assert AuditEvent.objects.filter(action="view_call").count() == 2  # each view is audited
+
+
+def test_a_call_seen_again_with_a_new_summary_is_written_again(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    sid = LIVE_SIDS[ACME][0]
+    sandbox.clock_offset = 10
+    page(agent, sid)
+    assert SeenCall.objects.get(sid=sid).status == "ringing"
+    sandbox.clock_offset = 100
+    page(agent, sid)
+    assert SeenCall.objects.get(sid=sid).status == "completed"
