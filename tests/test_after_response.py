@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from callviewer import after_response
 
 factory = RequestFactory()
+Send = Callable[[HttpResponseBase], None]  # the `send` fixture
 
 
 def app_that_writes(done: list[str], *, stream: bool = False):  # type: ignore[no-untyped-def]
@@ -31,19 +32,19 @@ def app_that_writes(done: list[str], *, stream: bool = False):  # type: ignore[n
     return after_response.middleware(view)
 
 
-def test_the_write_waits_until_the_response_is_closed() -> None:
+def test_the_write_waits_until_the_response_is_closed(send: Send) -> None:
     done: list[str] = []
     response = app_that_writes(done)(factory.get("/calls/CA1/"))
     assert done == []  # the page goes out first
-    response.close()  # the server closes it once sent
+    send(response)  # the server closes it once sent
     assert done == ["written"]
 
 
-def test_a_response_closed_unread_still_writes() -> None:
+def test_a_response_closed_unread_still_writes(send: Send) -> None:
     # The agent closed the tab: the server stops sending, and closes the response all the same.
     done: list[str] = []
     response = app_that_writes(done)(factory.get("/calls/CA1/"))
-    response.close()
+    send(response)
     assert done == ["written"]
 
 
@@ -62,7 +63,7 @@ def test_outside_a_request_the_work_is_done_at_once() -> None:
 
 
 def test_a_failing_write_is_logged_and_the_others_still_happen(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, send: Send
 ) -> None:
     done: list[str] = []
 
@@ -74,7 +75,7 @@ def test_a_failing_write_is_logged_and_the_others_still_happen(
         after_response.later("the calls seen", lambda: done.append("written"))
         return HttpResponse("page")
 
-    after_response.middleware(view)(factory.get("/calls/")).close()
+    send(after_response.middleware(view)(factory.get("/calls/")))
 
     assert done == ["written"]
     (logged,) = [r for r in caplog.records if r.name == "callviewer.after_response"]
@@ -83,11 +84,11 @@ def test_a_failing_write_is_logged_and_the_others_still_happen(
     assert "+1206" not in logged.getMessage()  # where it failed, never the values
 
 
-def test_each_request_has_its_own_writes() -> None:
+def test_each_request_has_its_own_writes(send: Send) -> None:
     done: list[str] = []
     app = app_that_writes(done)
     first, second = app(factory.get("/a/")), app(factory.get("/b/"))
-    first.close()
+    send(first)
     assert done == ["written"]
-    second.close()
+    send(second)
     assert done == ["written", "written"]

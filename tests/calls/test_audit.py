@@ -301,7 +301,7 @@ def test_a_search_the_agent_acted_on_is_kept(clock: Clock, alice: User, acme: An
 
 
 def test_a_superseded_keystroke_answered_last_changes_nothing(
-    clock: Clock, alice: User, acme: Any
+    clock: Clock, alice: User, acme: Any, send: Any
 ) -> None:
     # Two requests in flight: the first asked answers after the second.
     def asks(words: str) -> Any:
@@ -315,8 +315,8 @@ def test_a_superseded_keystroke_answered_last_changes_nothing(
     clock.advance(0.5)
     second = asks("calls to or from +12065550100")
     clock.advance(3)
-    second.close()
-    first.close()
+    send(second)
+    send(first)
     assert trail() == ["project acme: calls to or from +12065550100"]
 
 

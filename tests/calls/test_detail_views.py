@@ -610,3 +610,35 @@ def test_a_call_seen_again_with_a_new_summary_is_written_again(
     sandbox.clock_offset = 100
     page(agent, sid)
     assert SeenCall.objects.get(sid=sid).status == "completed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_page_waits_on_the_providers_without_a_database_connection(
+    sandbox: Sandbox, make_project: MakeProject, alice: User, monkeypatch: Any
+) -> None:
+    from django.db import connection
+
+    from callviewer.providers.talkstack import TalkStack
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("an in-memory SQLite database keeps its one connection")
+    make_project("talkstack", members=[alice])
+    held: list[bool] = []
+    get_call, list_recordings = TalkStack.get_call, TalkStack.list_recordings
+
+    def get_call_noting(self: TalkStack, sid: str) -> Any:
+        held.append(connection.connection is not None)
+        return get_call(self, sid)
+
+    def list_recordings_noting(self: TalkStack, call: Any) -> Any:
+        held.append(connection.connection is not None)
+        return list_recordings(self, call)
+
+    monkeypatch.setattr(TalkStack, "get_call", get_call_noting)
+    monkeypatch.setattr(TalkStack, "list_recordings", list_recordings_noting)
+    agent = Client()
+    agent.force_login(alice)
+    for _ in range(2):  # first seen, then seen again
+        assert agent.get(f"/calls/{EXAMPLE_SID}/").status_code == 200
+    assert held == [False, False, False, False]
+    assert AuditEvent.objects.filter(action="view_call").count() == 2
