@@ -14,7 +14,7 @@ from callviewer.sandbox.management.commands import benchmark
 from callviewer.sandbox.management.commands.demo_setup import GROUP, demo_projects
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the server threads read what the test wrote
 def test_every_target_is_measured_through_the_views_and_straight_from_the_provider(
     sandbox: Sandbox,
 ) -> None:

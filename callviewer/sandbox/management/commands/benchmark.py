@@ -1,8 +1,9 @@
 """Measure what callviewer adds on top of the providers, as ratios taken in one run.
 
 Starts the provider simulator on 127.0.0.1, imports the demo projects into a throwaway test
-database, signs a user in with Django's test client, and times the same work done two ways:
-through callviewer's views and straight from the provider client (or the simulator). Ratios,
+database, serves callviewer over HTTP from a thread (Django's threaded WSGI server), signs a
+user in, and times the same work done two ways: through callviewer's pages, until their last
+byte, and straight from the provider client (or the simulator). Ratios,
 not seconds, are what carry over from one machine to another; each figure is the median of
 --rounds runs.
 
@@ -35,14 +36,19 @@ from __future__ import annotations
 
 import json
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.core.signals import request_finished
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import setup_test_environment, teardown_test_environment
 
@@ -74,23 +80,80 @@ MARGINS = {
 }
 
 
-def median_seconds(work: Callable[[], Any], rounds: int) -> float:
-    """The median wall time of `work()` over `rounds` runs, after one warm-up run."""
+def median_seconds(
+    work: Callable[[], Any], rounds: int, settle: Callable[[], None] = lambda: None
+) -> float:
+    """The median wall time of `work()` over `rounds` runs, after one warm-up run.
+
+    `settle()` runs after each, untimed: what the server still does once the answer is sent.
+    """
     work()
+    settle()
     times = []
     for _ in range(rounds):
         started = time.perf_counter()
         work()
         times.append(time.perf_counter() - started)
+        settle()
     return statistics.median(times)
 
 
-def checked(response: Any, status: int = 200) -> Any:
-    """Read a test-client response whole and make sure it is the expected success."""
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+class Served:
+    """callviewer served over HTTP from a thread, as an agent's browser reaches it.
+
+    What is timed is what the agent waits for: until the answer's last byte. The work the
+    server does after it (after_response.py) is not the agent's wait, but it must not run
+    into the next round either: settle() waits for each request to end.
+    """
+
+    def __init__(self) -> None:
+        # An in-memory SQLite database lives in its one connection: the server's threads
+        # share it, as Django's live server does (one request at a time, here).
+        self.shared = {
+            c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()
+        }
+        for shared in self.shared.values():
+            shared.inc_thread_sharing()
+        self.httpd = ThreadedWSGIServer(("127.0.0.1", 0), _Quiet, connections_override=self.shared)
+        self.httpd.set_app(WSGIHandler())
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.ended = threading.Event()
+        request_finished.connect(self._ended, weak=False)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def _ended(self, **kwargs: Any) -> None:
+        self.ended.set()
+
+    def get(self, agent: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Response:
+        self.ended.clear()
+        with agent.stream("GET", url, headers=headers) as response:
+            response.read()
+        return response
+
+    def settle(self) -> None:
+        if not self.ended.wait(timeout=30):
+            raise RuntimeError("a request did not end within 30 s")
+
+    def stop(self) -> None:
+        request_finished.disconnect(self._ended)
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        for shared in self.shared.values():
+            shared.dec_thread_sharing()
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def checked(response: httpx.Response, status: int = 200) -> bytes:
+    """A response read whole, made sure to be the expected success."""
     if response.status_code != status:
-        raise RuntimeError(f"expected {status}, got {response.status_code}: {body[:200]!r}")
-    return body
+        raise RuntimeError(
+            f"expected {status}, got {response.status_code}: {response.content[:200]!r}"
+        )
+    return response.content
 
 
 Timing = tuple[float, float]  # (through callviewer, straight from the provider), in seconds
@@ -98,20 +161,37 @@ Timing = tuple[float, float]  # (through callviewer, straight from the provider)
 
 def measure(sandbox: Sandbox, rounds: int, delay: float) -> dict[str, Timing]:
     """Every pair of timings, measured against `sandbox` with the demo projects imported."""
+    served = Served()
+    try:
+        with httpx.Client(base_url=served.url, cookies=_signed_in(), timeout=30) as agent:
+            return _measure(sandbox, rounds, delay, served, agent)
+    finally:
+        served.stop()
+
+
+def _signed_in() -> dict[str, str]:
+    """The session cookie of a new agent in the demo projects' group."""
     user = User.objects.create_user("bench")  # no password: signed in with force_login
-    user.groups.add(Group.objects.get(name=GROUP))  # the demo projects' group
-    agent = Client()
-    agent.force_login(user)
+    user.groups.add(Group.objects.get(name=GROUP))
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return {name: client.cookies[name].value}
+
+
+def _measure(
+    sandbox: Sandbox, rounds: int, delay: float, served: Served, agent: httpx.Client
+) -> dict[str, Timing]:
     hx = {"HX-Request": "true"}
     project = Project.objects.get(slug=PROJECT)
     provider = project.client()
 
     def page(url: str, **headers: str) -> Callable[[], Any]:
         status = 206 if "Range" in headers else 200
-        return lambda: checked(agent.get(url, headers=hx | headers), status)
+        return lambda: checked(served.get(agent, url, hx | headers), status)
 
     def timed(app: Callable[[], Any], base: Callable[[], Any]) -> Timing:
-        return median_seconds(app, rounds), median_seconds(base, rounds)
+        return median_seconds(app, rounds, served.settle), median_seconds(base, rounds)
 
     def call_direct() -> None:
         provider.list_recordings(provider.get_call(EXAMPLE_SID))
@@ -128,8 +208,10 @@ def measure(sandbox: Sandbox, rounds: int, delay: float) -> dict[str, Timing]:
         search_page, lambda: provider.search(SearchQuery())
     )
     found["call page / provider get_call"] = timed(call_page, call_direct)
-    singles = [median_seconds(page(f"/calls/?project={slug}"), rounds) for slug in SEARCHED]
-    together = median_seconds(page("/calls/?project=all"), rounds)
+    singles = [
+        median_seconds(page(f"/calls/?project={slug}"), rounds, served.settle) for slug in SEARCHED
+    ]
+    together = median_seconds(page("/calls/?project=all"), rounds, served.settle)
     found["all projects / slowest project"] = (together, max(singles))
     found["all projects / sum of projects"] = (together, sum(singles))
 
