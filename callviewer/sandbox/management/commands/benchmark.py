@@ -5,7 +5,7 @@ database, serves callviewer over HTTP from a thread (Django's threaded WSGI serv
 user in, and times the same work done two ways: through callviewer's pages, until their last
 byte, and straight from the provider client (or the simulator). Ratios,
 not seconds, are what carry over from one machine to another; each figure is the median of
---rounds runs.
+--rounds runs, the two sides taken in turns.
 
     python manage.py benchmark              # DEBUG=true when no SECRET_KEY is set
     python manage.py benchmark --rounds 3 --delay 0.1
@@ -80,6 +80,12 @@ MARGINS = {
 }
 
 
+def seconds(work: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
 def median_seconds(
     work: Callable[[], Any], rounds: int, settle: Callable[[], None] = lambda: None
 ) -> float:
@@ -87,15 +93,26 @@ def median_seconds(
 
     `settle()` runs after each, untimed: what the server still does once the answer is sent.
     """
-    work()
+    return median_pair(work, lambda: None, rounds, settle)[0]
+
+
+def median_pair(
+    app: Callable[[], Any],
+    base: Callable[[], Any],
+    rounds: int,
+    settle: Callable[[], None] = lambda: None,
+) -> tuple[float, float]:
+    """The median times of `app()` and `base()`, run in turns (after one warm-up each), so
+    that both meet the same machine: on shared cores, a busy spell then slows both."""
+    app()
     settle()
-    times = []
+    base()
+    apps, bases = [], []
     for _ in range(rounds):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
+        apps.append(seconds(app))
         settle()
-    return statistics.median(times)
+        bases.append(seconds(base))
+    return statistics.median(apps), statistics.median(bases)
 
 
 class Served:
@@ -195,7 +212,7 @@ def _measure(
         return lambda: checked(served.get(agent, url, hx | headers), status)
 
     def timed(app: Callable[[], Any], base: Callable[[], Any]) -> Timing:
-        return median_seconds(app, rounds, served.settle), median_seconds(base, rounds)
+        return median_pair(app, base, rounds, served.settle)
 
     def call_direct() -> None:
         provider.list_recordings(provider.get_call(EXAMPLE_SID))
