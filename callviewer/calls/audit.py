@@ -83,10 +83,8 @@ def _settle(event: AuditEvent, asked: dt.datetime) -> None:
 
 def _same_search(last: AuditEvent, event: AuditEvent) -> bool:
     """Whether the agent's last record is a search in the scope of `event`, still settling."""
-    return (last.action, last.project_slug) == (
-        event.action,
-        event.project_slug,
-    ) and not last.detail.endswith(_MORE_SHOWN)
+    in_scope = (last.action, last.project_slug) == (event.action, event.project_slug)
+    return in_scope and not last.detail.endswith(_MORE_SHOWN)
 
 
 def _more_results(event: AuditEvent, asked: dt.datetime) -> None:

@@ -1,4 +1,4 @@
-"""Measure what callviewer adds on top of the providers, as ratios taken in one run.
+"""Measure what callviewer adds on top of the providers, as ratios and milliseconds, in one run.
 
 Starts the provider simulator on 127.0.0.1, imports the demo projects into a throwaway test
 database, serves callviewer over HTTP from a thread (Django's threaded WSGI server), signs a
