@@ -127,7 +127,9 @@ class Served:
         # An in-memory SQLite database lives in its one connection: the server's threads
         # share it, as Django's live server does (one request at a time, here).
         self.shared = {
-            c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()
+            c.alias: c
+            for c in connections.all()
+            if c.vendor == "sqlite" and c.is_in_memory_db()  # type: ignore[attr-defined]
         }
         for shared in self.shared.values():
             shared.inc_thread_sharing()
