@@ -2,12 +2,14 @@
 
 The audit record of a call page or a search and the calls-seen upsert are written after the
 page's last byte has gone, in the same worker thread, when the server closes the response.
-Why there, and not in a background executor: the server closes every response in a
-`finally`, whether the agent read it all or closed the tab (gunicorn, Django's ASGI handler
-and its test client alike), so a record cannot be lost to a closed tab, there is no queue
-that could fill up or be dropped when a process stops, and tests see every write done when
+Why there, and not in a background executor: a WSGI server closes every response in a
+`finally`, whether the agent read it all or closed the tab (gunicorn's workers do, and so
+does Django's test client), so a record cannot be lost to a closed tab; there is no queue
+that could fill up or be dropped when a process stops; and tests see every write done when
 their request returns. Only a write that fails (the database down at that moment) is lost,
-and it is logged as an error, never dropped in silence.
+and it is logged as an error, never dropped in silence. (Under ASGI, Django drops a response
+unclosed when the client leaves before the view has returned, so these writes would go with
+it: callviewer is served over WSGI, gunicorn.conf.py.)
 
 Writes that must belong to their change stay where they are: the admin's audit records are
 written in the admin's transaction, and a recording's before its first byte (a stream may
