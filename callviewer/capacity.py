@@ -165,6 +165,11 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OperationalError) and isinstance(exception.__cause__, PoolTimeout):
-            return busy("requests")
-        return None
+        return busy("requests") if pool_exhausted(exception) else None
+
+
+def pool_exhausted(exception: BaseException | None) -> bool:
+    """Whether this is the pool's timeout. A view's reaches DatabaseBusyMiddleware; one raised
+    while a middleware reads the session or the user becomes Django's 500 page, where
+    views.server_error (handler500) answers this 503 instead."""
+    return isinstance(exception, OperationalError) and isinstance(exception.__cause__, PoolTimeout)

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "callviewer.middleware.refuse_nul_characters",
     "callviewer.capacity.provider_pages",
     "callviewer.capacity.DatabaseBusyMiddleware",
+    # Audit records and calls seen are written once the response is sent (after_response.py).
+    "callviewer.after_response.middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -174,6 +176,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+# Sessions are read from the cache (Redis in production), written to both: a page costs no
+# session query, and a session outlives a cache flush or a cache down (read from the database).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,6 +5,8 @@ from django.urls import include, path
 from callviewer import views
 from callviewer.projects import views as project_views
 
+handler500 = "callviewer.views.server_error"
+
 admin.site.site_header = "callviewer administration"
 admin.site.site_title = "callviewer admin"
 

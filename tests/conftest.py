@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from django.http.response import HttpResponseBase
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -119,3 +122,18 @@ def make_project(db: None, sandbox: Sandbox):  # type: ignore[no-untyped-def]
         return project
 
     return make
+
+
+@pytest.fixture
+def send() -> Callable[[HttpResponseBase], None]:
+    """send(response): close it as a server does once it is sent, as the test client does,
+    keeping the test's database connection (the test's transaction) open."""
+
+    def close(response: HttpResponseBase) -> None:
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
+
+    return close

@@ -6,9 +6,11 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 
 from callviewer import capacity
 from callviewer.capacity import Places, provider_pages
@@ -151,3 +153,35 @@ def test_a_view_that_raises_gives_its_place_back(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(RuntimeError):
         view(factory.get("/calls/CA1/recordings/1/"))
     assert places.in_use == 0
+
+
+def pool_timeout(*args: object, **kwargs: object) -> None:
+    from django.db import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    raise OperationalError("couldn't get a connection") from PoolTimeout("after 30 s")
+
+
+@pytest.mark.parametrize("reading", ["the user", "the session"])
+def test_a_pool_that_stays_busy_while_a_middleware_reads_is_a_503(
+    reading: str, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = Client(raise_request_exception=False)
+    agent.force_login(alice)
+    if reading == "the user":
+        monkeypatch.setattr("django.contrib.auth.get_user", pool_timeout)
+    else:
+        monkeypatch.setattr(SessionStore, "load", pool_timeout)
+    answer = agent.get("/calls/")
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == "5"
+    assert "Try again" in answer.content.decode()
+
+
+def test_any_other_error_in_a_middleware_is_still_the_500_page(
+    alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = Client(raise_request_exception=False)
+    agent.force_login(alice)
+    monkeypatch.setattr("django.contrib.auth.get_user", lambda request: 1 / 0)
+    assert agent.get("/calls/").status_code == 500

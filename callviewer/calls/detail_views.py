@@ -37,7 +37,7 @@ def call_detail(request: HttpRequest, sid: str) -> HttpResponse:
     found = resolution.single
     if found is None:
         return unresolved(request, resolution)
-    audit.record(
+    audit.record_after_response(
         request, AuditEvent.Action.VIEW_CALL, project=found.project, call_sid=found.call.sid
     )
     context = call_context(request, found.project, found.call, sid)
@@ -75,6 +75,20 @@ def call_status(request: HttpRequest, sid: str) -> HttpResponse:
     return trigger_client_event(HttpResponseStopPolling(html), "call-ended")
 
 
+def _party_number(request: HttpRequest, project: Project, sid: str) -> str | None:
+    """The number on the asked side of the call, never from the URL: from the calls seen,
+    else (the page's own write of it may still be on its way) from the provider."""
+    to_side = request.GET.get("side") == "to"
+    known = SeenCall.objects.filter(project=project, sid=sid).first()
+    if known is not None:
+        return known.to_number if to_side else known.from_number
+    found = lookup.resolve(request.user, sid, project.slug).single
+    if found is None:
+        return None
+    party = found.call.to if to_side else found.call.from_
+    return str(party) if party else None
+
+
 @vary_on_headers("HX-Request")
 @require_safe
 def other_calls(request: HttpRequest, sid: str) -> HttpResponse:
@@ -83,11 +97,9 @@ def other_calls(request: HttpRequest, sid: str) -> HttpResponse:
     if not getattr(request, "htmx", False):
         return redirect(links.call_url(sid) + (f"?{urlencode({'project': slug})}" if slug else ""))
     project = Project.objects.for_user(request.user).filter(slug=slug).first() if slug else None
-    # The page just remembered the call it showed: its parties come from there, not the URL.
-    known = SeenCall.objects.filter(project=project, sid=sid).first() if project else None
-    if project is None or known is None:
+    number = _party_number(request, project, sid) if project else None
+    if project is None or number is None:
         return render(request, "calls/_other_calls.html", {"gone": True}, status=404)
-    number = known.to_number if request.GET.get("side") == "to" else known.from_number
     found = others.other_calls(project, sid, number)
     status = error_status(found.errors[0]) if found.errors and not found.rows else 200
     context = {"project": project, "others": found, "other_calls_url": request.get_full_path()}

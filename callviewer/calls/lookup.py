@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef
 
 from callviewer.database import release_connection
 from callviewer.projects.models import Project
@@ -58,19 +59,19 @@ class Resolution:
 
 def resolve(user: AbstractBaseUser | AnonymousUser, sid: str, slug: str = "") -> Resolution:
     """Find `sid` among the projects `user` may see; `slug` pins one project."""
-    projects = list(Project.objects.for_user(user))
     if slug:
+        projects = list(Project.objects.for_user(user))
         pinned = next((p for p in projects if p.slug == slug), None)
         resolution = Resolution(sid, len(projects), pinned=pinned)
         if pinned is not None:
             _ask(resolution, [pinned])
         return resolution
+    # The agent's projects and which of them has seen the call, in one query.
+    seen_here = SeenCall.objects.filter(sid=sid, project=OuterRef("pk"))
+    projects = list(Project.objects.for_user(user).annotate(holds_sid=Exists(seen_here)))
+    seen_ids = {p.pk for p in projects if p.holds_sid}  # type: ignore[attr-defined]
     resolution = Resolution(sid, len(projects))
-    seen_ids = set(
-        SeenCall.objects.filter(sid=sid, project__in=projects).values_list("project_id", flat=True)
-    )
-    seen_first = [p for p in projects if p.pk in seen_ids]
-    _ask(resolution, seen_first)
+    _ask(resolution, [p for p in projects if p.pk in seen_ids])
     if not resolution.found and not resolution.failures:
         # Not seen (or no longer there): ask every other project that could hold it.
         _ask(resolution, [p for p in projects if p.pk not in seen_ids])

@@ -169,12 +169,11 @@ def _record_search(
     outcome: history.Outcome,
     more: bool,
 ) -> None:
-    scope = ("more results: " if more else "") + _scope_words(slug, picked)
-    audit.record(
+    audit.record_search(
         request,
-        AuditEvent.Action.SEARCH,
         project=picked[0] if slug != ALL else None,
-        detail=f"{scope}: {filters.words(outcome.numbers)}",
+        detail=f"{_scope_words(slug, picked)}: {filters.words(outcome.numbers)}",
+        more=more,
     )
 
 
@@ -228,11 +227,8 @@ def _seen_context(
     filters = replace(filters, status="", date_from=None, date_to=None)
     rows, number = history.seen_calls(project, filters)
     words = filters.words([number] if number else [])
-    audit.record(
-        request,
-        AuditEvent.Action.SEARCH,
-        project=project,
-        detail=f"calls seen, project {project.slug}: {words}",
+    audit.record_search(
+        request, project=project, detail=f"calls seen, project {project.slug}: {words}"
     )
     return {
         "seen_mode": True,

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
+
+from callviewer import after_response
 from callviewer.projects.models import Project
 from callviewer.providers.types import Call
 
@@ -26,6 +30,9 @@ SID_LENGTH = SeenCall._meta.get_field("sid").max_length or 80
 _MAX_DURATION = 2**31 - 1  # an IntegerField on every database
 _CENT_MILLIONTHS = Decimal("0.000001")  # the cost column's 6 decimal places
 _MAX_COST = Decimal(10) ** 8  # its 14 digits, 8 of them before the point
+# A call written with the same summary this recently is not written again: `last_seen` is
+# then up to this old (it only orders the calls seen that started at the same moment).
+UNCHANGED_SECONDS = 10 * 60
 
 
 def remember(project: Project, calls: Iterable[Call]) -> None:
@@ -36,6 +43,10 @@ def remember(project: Project, calls: Iterable[Call]) -> None:
     numbers out of range are left out. A call whose SID does not fit as it is, NUL included,
     is not remembered at all: a cut SID would name another call, and a link holding NUL is
     refused anyway.
+
+    Calls whose summary was written unchanged in the last UNCHANGED_SECONDS (the cache keeps
+    a fingerprint of each) are skipped, and the write is done after the response is sent
+    (after_response): a call page seen again costs no write, and no page waits for one.
     """
     rows = {
         call.sid: SeenCall(
@@ -53,13 +64,42 @@ def remember(project: Project, calls: Iterable[Call]) -> None:
         for call in calls
         if storable(call.sid)
     }  # one row per SID: an upsert may not touch the same row twice
-    if rows:
-        SeenCall.objects.bulk_create(
-            rows.values(),
-            update_conflicts=True,
-            unique_fields=["project", "sid"],
-            update_fields=_SUMMARY,
-        )
+    if not rows:
+        return
+    prints = {_key(project, sid): (row, _fingerprint(row)) for sid, row in rows.items()}
+    written = _written(list(prints))
+    changed = {key: pair for key, pair in prints.items() if written.get(key) != pair[1]}
+    if changed:
+        after_response.later("the calls seen", lambda: _write(changed))
+
+
+def _written(keys: list[str]) -> dict[str, str]:
+    """The fingerprints of the summaries written lately; none when the cache fails (a write
+    too many is harmless, a page that fails is not)."""
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        return {}
+
+
+def _write(changed: dict[str, tuple[SeenCall, str]]) -> None:
+    SeenCall.objects.bulk_create(
+        [row for row, _print in changed.values()],
+        update_conflicts=True,
+        unique_fields=["project", "sid"],
+        update_fields=_SUMMARY,
+    )
+    cache.set_many({key: print_ for key, (_row, print_) in changed.items()}, UNCHANGED_SECONDS)
+
+
+def _key(project: Project, sid: str) -> str:
+    # Hashed: a SID is the provider's text, and some caches refuse some characters in keys.
+    return f"seen:{project.pk}:{hashlib.blake2b(sid.encode(), digest_size=12).hexdigest()}"
+
+
+def _fingerprint(row: SeenCall) -> str:
+    summary = [getattr(row, name) for name in _SUMMARY if name != "last_seen"]
+    return hashlib.blake2b(repr(summary).encode(), digest_size=12).hexdigest()
 
 
 def storable(sid: str) -> bool:

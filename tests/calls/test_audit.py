@@ -10,9 +10,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from callviewer import after_response
 from callviewer.calls import audit
 from callviewer.calls.models import AuditEvent
 from callviewer.projects.models import preference_for
@@ -200,3 +202,153 @@ def test_purging_everything_by_mistake_is_refused() -> None:
     with pytest.raises(CommandError):
         purge("--days", "0")
     assert AuditEvent.objects.count() == 1
+
+
+# A search is recorded once, when it settles (audit.record_search)
+
+
+class Clock:
+    """timezone.now(), moved by hand: the rule compares times, never the machine's speed."""
+
+    def __init__(self) -> None:
+        self.now = timezone.now()
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    made = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: made.now)
+    return made
+
+
+@pytest.fixture
+def acme(make_project: Any) -> Any:
+    return make_project("sinch", "acme")
+
+
+@pytest.fixture
+def globex(make_project: Any) -> Any:
+    return make_project("sinch", "globex")
+
+
+def asked_by(user: User) -> Any:
+    request = RequestFactory().get("/calls/")
+    request.user = user
+    return request
+
+
+def searched(user: User, project: Any, words: str, *, more: bool = False) -> None:
+    scope = f"project {project.slug}" if project else "all 2 projects"
+    audit.record_search(asked_by(user), project=project, detail=f"{scope}: {words}", more=more)
+
+
+def trail() -> list[str]:
+    return [e.detail for e in AuditEvent.objects.order_by("when", "pk")]
+
+
+def test_searches_asked_while_typing_leave_one_record_of_the_last(
+    clock: Clock, alice: User, acme: Any
+) -> None:
+    for typed in ["+1206", "+120655", "+12065550", "+120655501"]:
+        searched(alice, acme, f"calls to or from {typed}")
+        clock.advance(1.5)
+    (event,) = AuditEvent.objects.all()
+    assert event.detail == "project acme: calls to or from +120655501"
+    assert event.when == clock.now - dt.timedelta(seconds=1.5)  # when the last was asked
+
+
+def test_a_search_after_a_pause_is_a_new_record(clock: Clock, alice: User, acme: Any) -> None:
+    searched(alice, acme, "calls to or from +12065550100")
+    clock.advance(audit.SEARCH_SETTLES_SECONDS + 1)
+    searched(alice, acme, "calls to or from +12065550199")
+    assert trail() == [
+        "project acme: calls to or from +12065550100",
+        "project acme: calls to or from +12065550199",
+    ]
+
+
+def test_a_search_in_another_scope_or_by_another_agent_is_its_own_record(
+    clock: Clock, alice: User, bob: User, acme: Any, globex: Any
+) -> None:
+    searched(alice, acme, "any call")
+    searched(alice, globex, "any call")
+    searched(alice, None, "any call")
+    searched(bob, None, "any call")
+    searched(alice, acme, "any call")  # back: globex and all came after, acme's is kept
+    assert trail() == [
+        "project acme: any call",
+        "project globex: any call",
+        "all 2 projects: any call",
+        "all 2 projects: any call",
+        "project acme: any call",
+    ]
+
+
+def test_a_search_the_agent_acted_on_is_kept(clock: Clock, alice: User, acme: Any) -> None:
+    searched(alice, acme, "calls to or from +12065550100")
+    clock.advance(2)
+    audit.record(asked_by(alice), AuditEvent.Action.VIEW_CALL, project=acme, call_sid="CA1")
+    clock.advance(2)
+    searched(alice, acme, "calls to or from +12065550199")
+    assert [e.action for e in AuditEvent.objects.order_by("when")] == [
+        "search",
+        "view_call",
+        "search",
+    ]
+
+
+def test_a_superseded_keystroke_answered_last_changes_nothing(
+    clock: Clock, alice: User, acme: Any, send: Any
+) -> None:
+    # Two requests in flight: the first asked answers after the second.
+    def asks(words: str) -> Any:
+        def view(request: Any) -> HttpResponse:
+            searched(alice, acme, words)
+            return HttpResponse("results")
+
+        return after_response.middleware(view)(asked_by(alice))
+
+    first = asks("calls to or from +1206555")
+    clock.advance(0.5)
+    second = asks("calls to or from +12065550100")
+    clock.advance(3)
+    send(second)
+    send(first)
+    assert trail() == ["project acme: calls to or from +12065550100"]
+
+
+def test_more_results_are_no_new_search_but_mark_the_one_they_continue(
+    clock: Clock, alice: User, acme: Any
+) -> None:
+    searched(alice, acme, "any call")
+    clock.advance(60)
+    searched(alice, acme, "any call", more=True)
+    searched(alice, acme, "any call", more=True)
+    assert trail() == ["project acme: any call; more results shown"]
+    clock.advance(2)
+    searched(alice, acme, "calls with status busy")  # the one read stays
+    assert trail() == [
+        "project acme: any call; more results shown",
+        "project acme: calls with status busy",
+    ]
+
+
+def test_more_results_of_a_search_not_on_record_are_recorded_as_such(
+    clock: Clock, alice: User, acme: Any
+) -> None:
+    searched(alice, acme, "any call", more=True)
+    assert trail() == ["more results: project acme: any call"]
+
+
+def test_exports_are_their_own_records_not_searches(clock: Clock, alice: User, acme: Any) -> None:
+    searched(alice, acme, "any call")
+    audit.record(asked_by(alice), AuditEvent.Action.EXPORT, project=acme, detail="3 rows")
+    searched(alice, acme, "any call")
+    assert [e.action for e in AuditEvent.objects.order_by("when", "pk")] == [
+        "search",
+        "export",
+        "search",
+    ]

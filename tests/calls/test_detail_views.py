@@ -570,6 +570,17 @@ def test_other_calls_with_the_caller_load_after_the_page_with_a_link_to_the_sear
     assert sandbox.requests_to("/call/get-call-history")
 
 
+def test_other_calls_of_a_call_not_yet_written_to_the_calls_seen_ask_the_provider(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    """The page writes the call it showed after its response: the card may come first."""
+    _, content = page(agent, EXAMPLE_SID)
+    SeenCall.objects.filter(sid=EXAMPLE_SID).delete()
+    code, card = other_calls(agent, content)
+    assert code == 200
+    assert "All calls with (415) 214-8508 in Talkstack Demo" in text(card)
+
+
 def test_other_calls_of_a_sinch_call_come_from_the_calls_already_seen(
     sandbox: Sandbox, make_project: MakeProject, alice: User, agent: Client
 ) -> None:
@@ -825,3 +836,63 @@ def test_a_page_view_is_audited_and_remembered(
     )
     seen = SeenCall.objects.get(sid=EXAMPLE_SID)
     assert (seen.project, seen.status, seen.duration) == (project, "completed", 23)
+
+
+@pytest.mark.parametrize("query", ["", "?project=talkstack-demo"])
+def test_a_call_already_seen_costs_three_queries_the_user_the_projects_and_the_audit(
+    sandbox: Sandbox,
+    project: Project,
+    agent: Client,
+    query: str,
+    django_assert_max_num_queries: Any,
+) -> None:
+    # The session comes from the cache; the calls seen are asked with the projects, and the
+    # call, unchanged since it was first seen, is not written again.
+    assert page(agent, EXAMPLE_SID, query)[0] == 200
+    with django_assert_max_num_queries(3):
+        assert page(agent, EXAMPLE_SID, query)[0] == 200
+    assert AuditEvent.objects.filter(action="view_call").count() == 2  # each view is audited
+
+
+def test_a_call_seen_again_with_a_new_summary_is_written_again(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    sid = LIVE_SIDS[ACME][0]
+    sandbox.clock_offset = 10
+    page(agent, sid)
+    assert SeenCall.objects.get(sid=sid).status == "ringing"
+    sandbox.clock_offset = 100
+    page(agent, sid)
+    assert SeenCall.objects.get(sid=sid).status == "completed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_page_waits_on_the_providers_without_a_database_connection(
+    sandbox: Sandbox, make_project: MakeProject, alice: User, monkeypatch: Any
+) -> None:
+    from django.db import connection
+
+    from callviewer.providers.talkstack import TalkStack
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite keeps its one connection in the suite (an in-memory database)")
+    make_project("talkstack", members=[alice])
+    held: list[bool] = []
+    get_call, list_recordings = TalkStack.get_call, TalkStack.list_recordings
+
+    def get_call_noting(self: TalkStack, sid: str) -> Any:
+        held.append(connection.connection is not None)
+        return get_call(self, sid)
+
+    def list_recordings_noting(self: TalkStack, call: Any) -> Any:
+        held.append(connection.connection is not None)
+        return list_recordings(self, call)
+
+    monkeypatch.setattr(TalkStack, "get_call", get_call_noting)
+    monkeypatch.setattr(TalkStack, "list_recordings", list_recordings_noting)
+    agent = Client()
+    agent.force_login(alice)
+    for _ in range(2):  # first seen, then seen again
+        assert agent.get(f"/calls/{EXAMPLE_SID}/").status_code == 200
+    assert held == [False, False, False, False]
+    assert AuditEvent.objects.filter(action="view_call").count() == 2

@@ -77,6 +77,17 @@ def test_the_calls_seen_are_asked_first(sandbox, alice, acme, globex) -> None:
     assert len(asked) == 1 and "ts-proj-globex-0002" in asked[0]
 
 
+def test_a_call_seen_before_costs_one_query_the_projects_with_the_calls_seen(
+    sandbox, alice, acme, globex, django_assert_num_queries
+) -> None:
+    sid = globex_sid(sandbox)
+    lookup.resolve(alice, sid)  # seen now
+    with django_assert_num_queries(1):
+        resolution = lookup.resolve(alice, sid)
+    assert resolution.single is not None and resolution.single.project == globex
+    assert resolution.project_count == 2
+
+
 def test_a_stale_seen_call_falls_back_to_asking_the_other_projects(
     sandbox, alice, acme, globex
 ) -> None:

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from pytest_django import DjangoAssertNumQueries
 
 from callviewer.calls import seen
@@ -169,3 +170,43 @@ def test_a_start_that_does_not_exist_in_utc_is_left_out(project: Project) -> Non
     )
     seen.remember(project, [early, call("CA2")])
     assert dict(SeenCall.objects.values_list("sid", "start")) == {"CA1": None, "CA2": START}
+
+
+def test_a_call_seen_again_unchanged_is_not_written_again(
+    project: Project, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    seen.remember(project, [call("CA1"), call("CA2")])
+    with django_assert_num_queries(0):
+        seen.remember(project, [call("CA1"), call("CA2")])
+
+
+def test_only_the_calls_that_changed_are_written(
+    project: Project, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    seen.remember(project, [call("CA1", status="ringing"), call("CA2")])
+    SeenCall.objects.filter(sid="CA2").update(status="edited")  # a write would undo this
+    with django_assert_num_queries(1):
+        seen.remember(project, [call("CA1"), call("CA2")])
+    assert dict(SeenCall.objects.values_list("sid", "status")) == {
+        "CA1": "completed",
+        "CA2": "edited",
+    }
+
+
+def test_once_the_cache_forgets_a_call_seen_again_is_written_again(project: Project) -> None:
+    seen.remember(project, [call("CA1")])
+    SeenCall.objects.filter(sid="CA1").update(status="edited")
+    cache.clear()  # as after UNCHANGED_SECONDS: last_seen is refreshed this often
+    seen.remember(project, [call("CA1")])
+    assert SeenCall.objects.get(sid="CA1").status == "completed"
+
+
+def test_a_failing_cache_means_writing_not_failing(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def down(*args: object) -> None:
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", down)
+    seen.remember(project, [call("CA1")])
+    assert SeenCall.objects.filter(sid="CA1").exists()
