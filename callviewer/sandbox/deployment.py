@@ -114,11 +114,13 @@ def wait_until_answering(
     processes: Sequence[subprocess.Popen[str]],
     timeout: float,
     headers: Mapping[str, str] | None = None,
+    each: float = 5.0,
 ) -> None:
-    """Poll `url` until it answers below 500; fail if a process exits or `timeout` passes."""
+    """Poll `url` (each request given `each` seconds) until it answers below 500; fail if
+    a process exits or `timeout` passes."""
     deadline = time.monotonic() + timeout
     last = "no answer"
-    with httpx.Client(timeout=2) as client:
+    with httpx.Client(timeout=each) as client:
         while time.monotonic() < deadline:
             for process in processes:
                 if process.poll() is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import random
 import re
 import time
@@ -58,7 +59,7 @@ class Tally:
     healthz: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)  # "503", "ReadTimeout", ...
     truncated: int = 0  # bodies shorter than they said, or cut by the connection
-    in_time: int = 0  # requests finished within the run's length
+    in_time: int = 0  # requests finished within the measured window
 
     def failed(self, what: str) -> None:
         self.errors[what] += 1
@@ -79,6 +80,8 @@ class PageFigures:
     max_connections: int
     serving: str  # e.g. "2 processes x 128 threads"
     by_page: dict[str, float] = field(default_factory=dict)  # p50 by kind of page
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds in the window, by process
+    load_average: float = math.nan  # the machine's, over the last minute of the run
 
     @property
     def throughput(self) -> float:
@@ -132,10 +135,15 @@ def page_report(f: PageFigures) -> list[str]:
         ("errors", _errors_text(f.errors), "0", "0", not f.errors),
         ("truncated streams", str(f.truncated), "0", "0", f.truncated == 0),
         ("database connections", f"{f.max_connections} at most", "", "", None),
+        *(
+            (f"CPU, {who}", f"{used / f.seconds:.2f} cores", "", "", None)
+            for who, used in f.cpu.items()
+        ),
     ]  # fmt: skip
     lines = [
         f"callviewer load test: {f.agents} agents, provider latency {L:g} s, {f.seconds:g} s, "
-        f"gunicorn.conf.py ({f.serving}), PostgreSQL + Redis; {f.requests} requests",
+        f"gunicorn.conf.py ({f.serving}), PostgreSQL + Redis; {f.requests} requests; "
+        f"machine load average {f.load_average:.1f} on {os.cpu_count()} cores",
         f"  {'':<22}{'measured':<26}{'ideal':<14}{'target':<18}",
     ]
     for name, measured, ideal, target, ok in rows:
@@ -240,13 +248,33 @@ async def timed_get(
     return seconds, response
 
 
-async def browse(agent: Agent, until: float, tally: Tally, rng: random.Random) -> None:
-    """Search, open a call from the results, ask its status fragment; again until `until`."""
+@dataclass(frozen=True)
+class Window:
+    """The measured span, in time.monotonic() seconds: requests that end inside it count."""
+
+    start: float
+    end: float
+
+    @classmethod
+    def after(cls, ramp: float, seconds: float) -> Window:
+        now = time.monotonic()
+        return cls(now + ramp, now + ramp + seconds)
+
+    def holds(self, moment: float) -> bool:
+        return self.start <= moment <= self.end
+
+
+async def browse(
+    agent: Agent, window: Window, tally: Tally, rng: random.Random, ramp: float = 0.0
+) -> None:
+    """Search, open a call from the results, ask its status fragment; again until the window
+    ends. The agent starts within `ramp` seconds (at random), as people do not click in step."""
+    await asyncio.sleep(rng.uniform(0, ramp))
     sids: list[str] = []
     hx = {"HX-Request": "true"}
-    while time.monotonic() < until:
+    while time.monotonic() < window.end:
         seconds, response = await timed_get(agent.client, f"/calls/?project={PROJECT}", tally)
-        _count(tally, "search", seconds, until)
+        _count(tally, "search", seconds, window)
         if response is not None:
             sids = _CALL_LINK.findall(response.text) or sids
         if not sids:
@@ -256,35 +284,44 @@ async def browse(agent: Agent, until: float, tally: Tally, rng: random.Random) -
             ("call", f"/calls/{sid}/?project={PROJECT}", None),
             ("status", f"/calls/{sid}/status/?project={PROJECT}", hx),
         ):
-            if time.monotonic() >= until:
+            if time.monotonic() >= window.end:
                 break
             seconds, _ = await timed_get(agent.client, url, tally, headers)
-            _count(tally, kind, seconds, until)
+            _count(tally, kind, seconds, window)
 
 
-def _count(tally: Tally, kind: str, seconds: float, until: float) -> None:
-    if time.monotonic() <= until:
+def _count(tally: Tally, kind: str, seconds: float, window: Window) -> None:
+    if window.holds(time.monotonic()):
         tally.pages.append(seconds)
         tally.by_page.setdefault(kind, []).append(seconds)
         tally.in_time += 1
 
 
-async def probe(client: httpx.AsyncClient, until: float, tally: Tally, every: float) -> None:
-    """/healthz, as a load balancer asks it, every `every` seconds until `until`."""
-    while time.monotonic() < until:
+async def probe(client: httpx.AsyncClient, window: Window, tally: Tally, every: float) -> None:
+    """/healthz, as a load balancer asks it, every `every` seconds in the window."""
+    while time.monotonic() < window.end:
         seconds, response = await timed_get(client, "/healthz", tally)
-        if response is not None:
+        if response is not None and window.holds(time.monotonic()):
             tally.healthz.append(seconds)
         await asyncio.sleep(every)
 
 
 async def sample(
-    read: Callable[[], Awaitable[int]], until: float, every: float, found: list[int]
+    read: Callable[[], Awaitable[int]], window: Window, every: float, found: list[int]
 ) -> None:
-    """`read()` every `every` seconds until `until`, into `found`."""
-    while time.monotonic() < until:
+    """`read()` every `every` seconds from the start of the window to its end, into `found`."""
+    await asyncio.sleep(max(0.0, window.start - time.monotonic()))
+    while time.monotonic() < window.end:
         found.append(await read())
         await asyncio.sleep(every)
+
+
+async def cpu_used(pids: dict[str, int], window: Window) -> dict[str, float]:
+    """CPU seconds each process (with its children) used during the window."""
+    await asyncio.sleep(max(0.0, window.start - time.monotonic()))
+    before = {who: cpu_seconds(pid) for who, pid in pids.items()}
+    await asyncio.sleep(max(0.0, window.end - time.monotonic()))
+    return {who: cpu_seconds(pid) - before[who] for who, pid in pids.items()}
 
 
 async def download(
@@ -312,14 +349,29 @@ async def download(
     return True, time.perf_counter() - started
 
 
+def _family(parent: int) -> list[int]:
+    """`parent` and its child processes (Linux /proc)."""
+    children = Path(f"/proc/{parent}/task/{parent}/children")
+    found = children.read_text().split() if children.exists() else []
+    return [parent, *(int(p) for p in found)]
+
+
+def cpu_seconds(parent: int) -> float:
+    """CPU time (user + system) used so far by `parent` and its child processes."""
+    total = 0
+    for pid in _family(parent):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_of_children(parent: int) -> int:
     """Resident memory (bytes) of `parent` and its child processes, from /proc (Linux)."""
     total = 0
-    pids = [parent]
-    children = Path(f"/proc/{parent}/task/{parent}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for pid in pids:
+    for pid in _family(parent):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:

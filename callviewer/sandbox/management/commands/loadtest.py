@@ -104,7 +104,9 @@ class Command(BaseCommand):
                 deployment.manage(env, "collectstatic", "--noinput")
                 with _on_database(name):
                     users = _populate(sim_url, max(options["agents"], recordings))
-                deployment.wait_until_answering(f"{sim_url}/", processes, 60)
+                deployment.wait_until_answering(
+                    f"{sim_url}/", processes, 60, each=options["delay"] + 5
+                )
                 app_port = deployment.free_port()
                 app = deployment.gunicorn(env, app_port, log)
                 processes.append(app)
@@ -113,7 +115,12 @@ class Command(BaseCommand):
                 if recordings:
                     lines = self._recordings(app_url, app.pid, users, options)
                 else:
-                    lines = self._pages(app_url, base_url, name, users, options)
+                    pids = {
+                        "app": app.pid,
+                        "simulator": processes[0].pid,
+                        "load generator": os.getpid(),
+                    }
+                    lines = self._pages(app_url, base_url, name, users, pids, options)
             except Exception:
                 log.seek(0)
                 self.stderr.write("The processes' last output:\n" + "".join(log.readlines()[-40:]))
@@ -123,11 +130,20 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
 
     def _pages(
-        self, app_url: str, base_url: str, name: str, users: list[str], options: dict[str, Any]
+        self,
+        app_url: str,
+        base_url: str,
+        name: str,
+        users: list[str],
+        pids: dict[str, int],
+        options: dict[str, Any],
     ) -> list[str]:
         seconds, agents = options["seconds"], options["agents"]
         self.stderr.write(f"Signing {agents} agents in, then {seconds:g} s of load…")
-        tally, connections = asyncio.run(_page_load(app_url, base_url, name, users, seconds))
+        latency = options["delay"]
+        tally, connections, cpu = asyncio.run(
+            _page_load(app_url, base_url, name, users, pids, latency, seconds)
+        )
         figures = loadtest.PageFigures(
             agents=agents,
             latency=options["delay"],
@@ -142,6 +158,8 @@ class Command(BaseCommand):
             max_connections=max(connections, default=0),
             serving=_serving(),
             by_page={k: loadtest.percentile(v, 0.5) for k, v in tally.by_page.items()},
+            cpu=cpu,
+            load_average=os.getloadavg()[0],
         )
         return loadtest.page_report(figures)
 
@@ -248,21 +266,33 @@ def _connection_counter(base_url: str, name: str) -> Any:
 
 
 async def _page_load(
-    app_url: str, base_url: str, name: str, users: list[str], seconds: float
-) -> tuple[loadtest.Tally, list[int]]:
+    app_url: str,
+    base_url: str,
+    name: str,
+    users: list[str],
+    pids: dict[str, int],
+    latency: float,
+    seconds: float,
+) -> tuple[loadtest.Tally, list[int], dict[str, float]]:
+    """Every agent browses; they start within one provider latency of each other, and the
+    window measured opens once all have."""
     agents = await _signed_in(app_url, users)
     tally, connections = loadtest.Tally(), list[int]()
-    until = time.monotonic() + seconds
+    window = loadtest.Window.after(latency, seconds)
     try:
         async with httpx.AsyncClient(base_url=app_url, timeout=REQUEST_TIMEOUT) as prober:
+            cpu = asyncio.ensure_future(loadtest.cpu_used(pids, window))
             await asyncio.gather(
-                *(loadtest.browse(a, until, tally, random.Random(n)) for n, a in enumerate(agents)),
-                loadtest.probe(prober, until, tally, every=0.25),
-                loadtest.sample(_connection_counter(base_url, name), until, 1.0, connections),
+                *(
+                    loadtest.browse(a, window, tally, random.Random(n), ramp=latency)
+                    for n, a in enumerate(agents)
+                ),
+                loadtest.probe(prober, window, tally, every=0.25),
+                loadtest.sample(_connection_counter(base_url, name), window, 1.0, connections),
             )
+            return tally, connections, await cpu
     finally:
         await asyncio.gather(*(a.close() for a in agents))
-    return tally, connections
 
 
 async def _recording_load(
@@ -283,9 +313,12 @@ async def _recording_load(
 
     try:
         # Pages alone first: their unloaded time.
-        until = time.monotonic() + 15
+        window = loadtest.Window.after(0, 15)
         await asyncio.gather(
-            *(loadtest.browse(a, until, unloaded, random.Random(n)) for n, a in enumerate(browsing))
+            *(
+                loadtest.browse(a, window, unloaded, random.Random(n))
+                for n, a in enumerate(browsing)
+            ),
         )
         rss_before = await rss()
         url = f"/calls/{EXAMPLE_SID}/recordings/1/?project={loadtest.PROJECT}"
@@ -326,10 +359,10 @@ async def _while_running(
     """Pages, /healthz and memory samples for as long as the downloads run."""
     rng = random.Random(1)
     while not downloads.done():
-        until = time.monotonic() + 5
+        window = loadtest.Window.after(0, 5)
         async with httpx.AsyncClient(base_url=browsing[0].client.base_url, timeout=10) as prober:
             await asyncio.gather(
-                *(loadtest.browse(a, until, tally, rng) for a in browsing),
-                loadtest.probe(prober, until, tally, every=0.25),
-                loadtest.sample(rss, until, 0.5, memory),
+                *(loadtest.browse(a, window, tally, rng) for a in browsing),
+                loadtest.probe(prober, window, tally, every=0.25),
+                loadtest.sample(rss, window, 0.5, memory),
             )
