@@ -79,6 +79,13 @@ def test_a_figure_past_its_target_is_marked_missed() -> None:
         assert line(lines, name).endswith("MISSED"), name
 
 
+def test_without_provider_latency_there_is_no_ideal_to_miss() -> None:
+    lines = page_report(figures(latency=0.0, page_p50=0.03))
+
+    assert not line(lines, "throughput").endswith(("ok", "MISSED"))
+    assert not line(lines, "page p50").endswith(("ok", "MISSED"))
+
+
 def test_errors_are_counted_by_status_or_failure() -> None:
     errors = line(page_report(figures(errors={"503": 2, "ReadTimeout": 1})), "errors")
 
