@@ -140,14 +140,15 @@ def page_report(f: PageFigures) -> list[str]:
     ]  # fmt: skip
     title = (
         f"callviewer load test: {f.agents} agents, provider latency {L:g} s, {f.seconds:g} s, "
-        f"gunicorn.conf.py ({f.serving}), PostgreSQL + Redis; {f.requests} requests; "
+        f"{f.requests} requests\n"
+        f"gunicorn.conf.py ({f.serving}), PostgreSQL + Redis; "
         f"machine load average {f.load_average:.1f} on {os.cpu_count()} cores"
     )
     return _table(title, rows)
 
 
 def _table(title: str, rows: list[Row]) -> list[str]:
-    lines = [title, f"  {'':<22}{'measured':<26}{'ideal':<14}{'target':<18}"]
+    lines = [*title.splitlines(), f"  {'':<22}{'measured':<26}{'ideal':<14}target"]
     for name, measured, ideal, target, ok in rows:
         verdict = "" if ok is None else ("ok" if ok else "MISSED")
         lines.append(f"  {name:<22}{measured:<26}{ideal:<14}{target:<18}{verdict}".rstrip())

@@ -55,7 +55,7 @@ def test_the_report_sets_each_figure_beside_its_ideal_and_target() -> None:
     lines = page_report(figures())
 
     assert "64 agents, provider latency 3 s, 45 s" in lines[0]
-    assert "2 processes x 128 threads" in lines[0]
+    assert "2 processes x 128 threads" in lines[1]
     throughput = line(lines, "throughput")
     assert "20.0 req/s" in throughput
     assert "21.3 req/s" in throughput  # ideal: N / L
