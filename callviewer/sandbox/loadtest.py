@@ -11,7 +11,9 @@ for its full length, while a few agents keep loading pages; the pages' times are
 with their times before the downloads started, and the app processes' memory is sampled.
 
 One asyncio loop drives every agent (an httpx.AsyncClient each, with its own cookies), so the
-load itself costs little of a two-core machine.
+load itself costs little of a two-core machine. The CPU lines say how many cores each
+process used on average, and how many of its threads were ready to run but had no core
+("waiting": the machine was busy, with this load or with other work).
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ class PageFigures:
     max_connections: int
     serving: str  # e.g. "2 processes x 128 threads"
     by_page: dict[str, float] = field(default_factory=dict)  # p50 by kind of page
-    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds in the window, by process
+    # By process: CPU seconds used in the window, and seconds its threads waited for a core.
+    cpu: dict[str, tuple[float, float]] = field(default_factory=dict)
     load_average: float = math.nan  # the machine's, over the last minute of the run
 
     @property
@@ -134,8 +137,9 @@ def page_report(f: PageFigures) -> list[str]:
         ("truncated streams", str(f.truncated), "0", "0", f.truncated == 0),
         ("database connections", f"{f.max_connections} at most", "", "", None),
         *(
-            (f"CPU, {who}", f"{used / f.seconds:.2f} cores", "", "", None)
-            for who, used in f.cpu.items()
+            (f"CPU, {who}", f"{used / f.seconds:.2f} cores, {waited / f.seconds:.2f} waiting",
+             "", "", None)
+            for who, (used, waited) in f.cpu.items()
         ),
     ]  # fmt: skip
     title = (
@@ -315,12 +319,18 @@ async def sample(
         await asyncio.sleep(every)
 
 
-async def cpu_used(pids: dict[str, int], window: Window) -> dict[str, float]:
-    """CPU seconds each process (with its children) used during the window."""
+async def cpu_used(pids: dict[str, int], window: Window) -> dict[str, tuple[float, float]]:
+    """Seconds of CPU each process (with its children) used during the window, and seconds
+    its threads spent ready to run but waiting for a core."""
+
+    def now(pid: int) -> tuple[float, float]:
+        return cpu_seconds(pid), waiting_seconds(pid)
+
     await asyncio.sleep(max(0.0, window.start - time.monotonic()))
-    before = {who: cpu_seconds(pid) for who, pid in pids.items()}
+    before = {who: now(pid) for who, pid in pids.items()}
     await asyncio.sleep(max(0.0, window.end - time.monotonic()))
-    return {who: cpu_seconds(pid) - before[who] for who, pid in pids.items()}
+    after = {who: now(pid) for who, pid in pids.items()}
+    return {who: (after[who][0] - before[who][0], after[who][1] - before[who][1]) for who in pids}
 
 
 async def download(
@@ -365,6 +375,19 @@ def cpu_seconds(parent: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def waiting_seconds(parent: int) -> float:
+    """Time the threads of `parent` and its children have spent runnable, waiting for a core
+    (/proc/PID/task/TID/schedstat); threads that have ended are not counted."""
+    total = 0
+    for pid in _family(parent):
+        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            try:
+                total += int(stat.read_text().split()[1])  # nanoseconds on a run queue
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9
 
 
 def rss_of_children(parent: int) -> int:

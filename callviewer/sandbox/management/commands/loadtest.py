@@ -273,7 +273,7 @@ async def _page_load(
     pids: dict[str, int],
     latency: float,
     seconds: float,
-) -> tuple[loadtest.Tally, list[int], dict[str, float]]:
+) -> tuple[loadtest.Tally, list[int], dict[str, tuple[float, float]]]:
     """Every agent browses; they start within one provider latency of each other, and the
     window measured opens once all have."""
     agents = await _signed_in(app_url, users)
