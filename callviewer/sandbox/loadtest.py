@@ -41,6 +41,9 @@ PAGE_P50_SHARE = 1.1  # page p50 <= 1.1 x L
 HEALTHZ_P95 = 0.050  # seconds
 UNLOADED_SHARE = 1.1  # pages during the downloads: p50 <= 1.1 x their unloaded p50 (+ 50 ms)
 UNLOADED_SLACK = 0.050
+# Memory stays flat: the downloads together may add this much (bytes) to the app's processes,
+# far below one recording's size (a proxy that buffered would add 100 MB for each).
+MEMORY_RISE = 64 * 1024 * 1024
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -185,7 +188,7 @@ def recording_report(f: RecordingFigures) -> list[str]:
          str(f.downloads), f.complete == f.downloads),
         ("slowest download", _s(f.slowest), _s(ideal), "", None),
         ("app memory (RSS)", f"{f.rss_before / mib:.0f} -> {f.rss_peak / mib:.0f} MiB peak",
-         "flat", "", None),
+         "flat", f"<= +{MEMORY_RISE / mib:.0f} MiB", f.rss_peak - f.rss_before <= MEMORY_RISE),
         ("page p50 unloaded", _s(f.pages_unloaded_p50), "", "", None),
         ("page p50 meanwhile", _s(f.pages_loaded_p50), _s(f.pages_unloaded_p50),
          f"<= {_s(bound)}", f.pages_loaded_p50 <= bound),

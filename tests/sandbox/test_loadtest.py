@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from callviewer.sandbox.loadtest import (
     PageFigures,
@@ -104,28 +105,30 @@ def test_a_window_holds_only_its_own_span() -> None:
 def test_the_recordings_report_needs_every_download_whole_and_pages_at_their_unloaded_time() -> (
     None
 ):
-    base = {
-        "downloads": 16,
-        "size": 100_000_000,
-        "rate": 2_000_000,
-        "complete": 16,
-        "slowest": 52.0,
-        "rss_before": 200 * 1024 * 1024,
-        "rss_peak": 210 * 1024 * 1024,
-        "pages_unloaded_p50": 0.10,
-        "pages_loaded_p50": 0.12,
-        "pages_loaded_p95": 0.2,
-        "healthz_p95": 0.01,
-        "errors": {},
-        "truncated": 0,
-    }
-    good = recording_report(RecordingFigures(**base))  # type: ignore[arg-type]
+    whole = RecordingFigures(
+        downloads=16,
+        size=100_000_000,
+        rate=2_000_000,
+        complete=16,
+        slowest=52.0,
+        rss_before=200 * 1024 * 1024,
+        rss_peak=210 * 1024 * 1024,
+        pages_unloaded_p50=0.10,
+        pages_loaded_p50=0.12,
+        pages_loaded_p95=0.2,
+        healthz_p95=0.01,
+        errors={},
+        truncated=0,
+    )
+    good = recording_report(whole)
     bad = recording_report(
-        RecordingFigures(**(base | {"complete": 15, "truncated": 1, "pages_loaded_p50": 0.5}))  # type: ignore[arg-type]
+        replace(whole, complete=15, truncated=1, pages_loaded_p50=0.5, rss_peak=500 * 1024**2)
     )
 
     assert "50.00 s" in line(good, "slowest download")  # ideal: size / rate
     assert "200 -> 210 MiB peak" in line(good, "app memory")
+    assert line(good, "app memory").endswith("ok")
+    assert line(bad, "app memory").endswith("MISSED")
     assert line(good, "complete downloads").endswith("ok")
     assert line(good, "page p50 meanwhile").endswith("ok")
     assert line(bad, "complete downloads").endswith("MISSED")

@@ -103,7 +103,7 @@ class Command(BaseCommand):
                 deployment.manage(env, "migrate", "--noinput")
                 deployment.manage(env, "collectstatic", "--noinput")
                 with _on_database(name):
-                    users = _populate(sim_url, max(options["agents"], recordings))
+                    users = _populate(sim_url, options["agents"] + recordings)
                 deployment.wait_until_answering(
                     f"{sim_url}/", processes, 60, each=options["delay"] + 5
                 )
@@ -323,11 +323,14 @@ async def _recording_load(
         rss_before = await rss()
         url = f"/calls/{EXAMPLE_SID}/recordings/1/?project={loadtest.PROJECT}"
         bound = time.monotonic() + 3 * size / rate + 60
+        downloaders = agents[browsers : browsers + count]
         downloads = asyncio.gather(
-            *(loadtest.download(a.client, url, size, loaded) for a in agents[:count])
+            *(loadtest.download(a.client, url, size, loaded) for a in downloaders)
         )
         memory: list[int] = []
-        probe_task = asyncio.ensure_future(_while_running(downloads, browsing, loaded, memory, rss))
+        probe_task = asyncio.ensure_future(
+            _while_running(app_url, downloads, browsing, loaded, memory, rss)
+        )
         results = await asyncio.wait_for(downloads, max(1.0, bound - time.monotonic()))
         await probe_task
     finally:
@@ -350,6 +353,7 @@ async def _recording_load(
 
 
 async def _while_running(
+    app_url: str,
     downloads: asyncio.Future[Any],
     browsing: list[loadtest.Agent],
     tally: loadtest.Tally,
@@ -360,7 +364,7 @@ async def _while_running(
     rng = random.Random(1)
     while not downloads.done():
         window = loadtest.Window.after(0, 5)
-        async with httpx.AsyncClient(base_url=browsing[0].client.base_url, timeout=10) as prober:
+        async with httpx.AsyncClient(base_url=app_url, timeout=10) as prober:
             await asyncio.gather(
                 *(loadtest.browse(a, window, tally, rng) for a in browsing),
                 loadtest.probe(prober, window, tally, every=0.25),
