@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,68 +86,23 @@ class Command(BaseCommand):
             simulator += _media_flags(options["media_size"], options["media_rate"])
         name = f"{deployment.database_name(base_url)}_load"
         cache.clear()
-        with (
-            tempfile.TemporaryDirectory() as tmp,
-            Path(tmp, "processes.log").open("w+") as log,
-            deployment.throwaway_database(base_url, name) as database_url,
-        ):
-            env = _deployment_env(database_url)
-            processes: list[subprocess.Popen[str]] = []
-            try:
-                sim_port = deployment.free_port()
-                processes.append(
-                    deployment.start(
-                        [sys.executable, "manage.py", *simulator, "--port", str(sim_port)], env, log
-                    )
-                )
-                sim_url = f"http://127.0.0.1:{sim_port}"
-                deployment.manage(env, "migrate", "--noinput")
-                deployment.manage(env, "collectstatic", "--noinput")
-                with _on_database(name):
-                    users = _populate(sim_url, options["agents"] + recordings)
-                deployment.wait_until_answering(
-                    f"{sim_url}/", processes, 60, each=options["delay"] + 5
-                )
-                app_port = deployment.free_port()
-                app = deployment.gunicorn(env, app_port, log)
-                processes.append(app)
-                app_url = f"http://127.0.0.1:{app_port}"
-                deployment.wait_until_answering(f"{app_url}/healthz", processes, 60)
-                if recordings:
-                    lines = self._recordings(app_url, app.pid, users, options)
-                else:
-                    pids = {
-                        "app": app.pid,
-                        "simulator": processes[0].pid,
-                        "load generator": os.getpid(),
-                    }
-                    lines = self._pages(app_url, base_url, name, users, pids, options)
-            except Exception:
-                log.seek(0)
-                self.stderr.write("The processes' last output:\n" + "".join(log.readlines()[-40:]))
-                raise
-            finally:
-                deployment.stop(processes)
+        with _deployment(base_url, name, simulator, options, self.stderr) as running:
+            if recordings:
+                lines = self._recordings(running, options)
+            else:
+                lines = self._pages(running, base_url, name, options)
         self.stdout.write("\n".join(lines))
 
     def _pages(
-        self,
-        app_url: str,
-        base_url: str,
-        name: str,
-        users: list[str],
-        pids: dict[str, int],
-        options: dict[str, Any],
+        self, running: Running, base_url: str, name: str, options: dict[str, Any]
     ) -> list[str]:
         seconds, agents = options["seconds"], options["agents"]
         self.stderr.write(f"Signing {agents} agents in, then {seconds:g} s of load…")
         latency = options["delay"]
-        tally, connections, cpu = asyncio.run(
-            _page_load(app_url, base_url, name, users, pids, latency, seconds)
-        )
+        tally, connections, cpu = asyncio.run(_page_load(running, base_url, name, latency, seconds))
         figures = loadtest.PageFigures(
             agents=agents,
-            latency=options["delay"],
+            latency=latency,
             seconds=seconds,
             requests=tally.in_time,
             page_p50=loadtest.percentile(tally.pages, 0.5),
@@ -163,15 +119,55 @@ class Command(BaseCommand):
         )
         return loadtest.page_report(figures)
 
-    def _recordings(
-        self, app_url: str, app_pid: int, users: list[str], options: dict[str, Any]
-    ) -> list[str]:
+    def _recordings(self, running: Running, options: dict[str, Any]) -> list[str]:
         count, size, rate = options["recordings"], options["media_size"], options["media_rate"]
         self.stderr.write(f"Signing agents in, then {count} downloads of {size} bytes…")
-        figures = asyncio.run(
-            _recording_load(app_url, app_pid, users, count, size, rate, options["agents"])
-        )
+        figures = asyncio.run(_recording_load(running, count, size, rate, options["agents"]))
         return loadtest.recording_report(figures)
+
+
+@dataclass
+class Running:
+    app_url: str
+    users: list[str]
+    pids: dict[str, int]  # "app" (gunicorn's master), "simulator", "load generator"
+
+
+@contextmanager
+def _deployment(
+    base_url: str, name: str, simulator: list[str], options: dict[str, Any], stderr: Any
+) -> Iterator[Running]:
+    """The simulator and gunicorn on throwaway database `name`, with the demo projects and
+    the agents; every process ended (by PID) and the database dropped after."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Path(tmp, "processes.log").open("w+") as log,
+        deployment.throwaway_database(base_url, name) as database_url,
+    ):
+        env = _deployment_env(database_url)
+        processes: list[subprocess.Popen[str]] = []
+        try:
+            sim_port = deployment.free_port()
+            sim_url = f"http://127.0.0.1:{sim_port}"
+            command = [sys.executable, "manage.py", *simulator, "--port", str(sim_port)]
+            processes.append(deployment.start(command, env, log))
+            deployment.manage(env, "migrate", "--noinput")
+            deployment.manage(env, "collectstatic", "--noinput")
+            with _on_database(name):
+                users = _populate(sim_url, options["agents"] + options["recordings"])
+            deployment.wait_until_answering(f"{sim_url}/", processes, 60, each=options["delay"] + 5)
+            app_port = deployment.free_port()
+            processes.append(deployment.gunicorn(env, app_port, log))
+            app_url = f"http://127.0.0.1:{app_port}"
+            deployment.wait_until_answering(f"{app_url}/healthz", processes, 60)
+            pids = {"app": processes[1].pid, "simulator": processes[0].pid}
+            yield Running(app_url, users, pids | {"load generator": os.getpid()})
+        except Exception:
+            log.seek(0)
+            stderr.write("The processes' last output:\n" + "".join(log.readlines()[-40:]))
+            raise
+        finally:
+            deployment.stop(processes)
 
 
 def _media_flags(size: int, rate: int) -> list[str]:
@@ -266,17 +262,12 @@ def _connection_counter(base_url: str, name: str) -> Any:
 
 
 async def _page_load(
-    app_url: str,
-    base_url: str,
-    name: str,
-    users: list[str],
-    pids: dict[str, int],
-    latency: float,
-    seconds: float,
+    running: Running, base_url: str, name: str, latency: float, seconds: float
 ) -> tuple[loadtest.Tally, list[int], dict[str, tuple[float, float]]]:
     """Every agent browses; they start within one provider latency of each other, and the
     window measured opens once all have."""
-    agents = await _signed_in(app_url, users)
+    app_url, pids = running.app_url, running.pids
+    agents = await _signed_in(app_url, running.users)
     tally, connections = loadtest.Tally(), list[int]()
     window = loadtest.Window.after(latency, seconds)
     try:
@@ -296,20 +287,19 @@ async def _page_load(
 
 
 async def _recording_load(
-    app_url: str,
-    app_pid: int,
-    users: list[str],
+    running: Running,
     count: int,
     size: int,
     rate: int,
     browsers: int,
 ) -> loadtest.RecordingFigures:
-    agents = await _signed_in(app_url, users)
+    app_url = running.app_url
+    agents = await _signed_in(app_url, running.users)
     unloaded, loaded = loadtest.Tally(), loadtest.Tally()
     browsing = agents[:browsers]
 
     async def rss() -> int:
-        return loadtest.rss_of_children(app_pid)
+        return loadtest.rss_of_children(running.pids["app"])
 
     try:
         # Pages alone first: their unloaded time.
