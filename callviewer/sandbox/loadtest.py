@@ -88,6 +88,7 @@ class PageFigures:
     # By process: CPU seconds used in the window, and seconds its threads waited for a core.
     cpu: dict[str, tuple[float, float]] = field(default_factory=dict)
     load_average: float = math.nan  # the machine's, over the last minute of the run
+    healthz_idle_p95: float = math.nan  # before the agents signed in: what the machine allows
 
     @property
     def throughput(self) -> float:
@@ -136,6 +137,7 @@ def page_report(f: PageFigures) -> list[str]:
         ("/healthz p50", _ms(f.healthz_p50), "", "", None),
         ("/healthz p95", _ms(f.healthz_p95), "", f"<= {_ms(HEALTHZ_P95)}",
          f.healthz_p95 <= HEALTHZ_P95),
+        ("  before the load", _ms(f.healthz_idle_p95), "", "", None),
         ("errors", _errors_text(f.errors), "0", "0", not f.errors),
         ("truncated streams", str(f.truncated), "0", "0", f.truncated == 0),
         ("database connections", f"{f.max_connections} at most", "", "", None),

@@ -47,6 +47,7 @@ from callviewer.sandbox.talkstack_data import EXAMPLE_SID
 PASSWORD = "load-test-agent-password"  # throwaway accounts in a throwaway database
 SIGN_INS_AT_ONCE = 4  # each costs the server a password hash: a few at a time
 REQUEST_TIMEOUT = 60.0
+IDLE_SECONDS = 10.0  # /healthz timed before the load, for comparison
 
 
 class Command(BaseCommand):
@@ -99,7 +100,9 @@ class Command(BaseCommand):
         seconds, agents = options["seconds"], options["agents"]
         self.stderr.write(f"Signing {agents} agents in, then {seconds:g} s of load…")
         latency = options["delay"]
-        tally, connections, cpu = asyncio.run(_page_load(running, base_url, name, latency, seconds))
+        idle, tally, connections, cpu = asyncio.run(
+            _page_load(running, base_url, name, latency, seconds)
+        )
         figures = loadtest.PageFigures(
             agents=agents,
             latency=latency,
@@ -116,6 +119,7 @@ class Command(BaseCommand):
             by_page={k: loadtest.percentile(v, 0.5) for k, v in tally.by_page.items()},
             cpu=cpu,
             load_average=os.getloadavg()[0],
+            healthz_idle_p95=loadtest.percentile(idle.healthz, 0.95),
         )
         return loadtest.page_report(figures)
 
@@ -263,10 +267,13 @@ def _connection_counter(base_url: str, name: str) -> Any:
 
 async def _page_load(
     running: Running, base_url: str, name: str, latency: float, seconds: float
-) -> tuple[loadtest.Tally, list[int], dict[str, tuple[float, float]]]:
+) -> tuple[loadtest.Tally, loadtest.Tally, list[int], dict[str, tuple[float, float]]]:
     """Every agent browses; they start within one provider latency of each other, and the
     window measured opens once all have."""
     app_url, pids = running.app_url, running.pids
+    idle = loadtest.Tally()  # /healthz with no agent: what this machine allows right now
+    async with httpx.AsyncClient(base_url=app_url, timeout=REQUEST_TIMEOUT) as prober:
+        await loadtest.probe(prober, loadtest.Window.after(0, IDLE_SECONDS), idle, every=0.1)
     agents = await _signed_in(app_url, running.users)
     tally, connections = loadtest.Tally(), list[int]()
     window = loadtest.Window.after(latency, seconds)
@@ -281,7 +288,7 @@ async def _page_load(
                 loadtest.probe(prober, window, tally, every=0.25),
                 loadtest.sample(_connection_counter(base_url, name), window, 1.0, connections),
             )
-            return tally, connections, await cpu
+            return idle, tally, connections, await cpu
     finally:
         await asyncio.gather(*(a.close() for a in agents))
 
