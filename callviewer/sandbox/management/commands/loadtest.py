@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -272,23 +271,21 @@ async def _page_load(
     window measured opens once all have."""
     app_url, pids = running.app_url, running.pids
     idle = loadtest.Tally()  # /healthz with no agent: what this machine allows right now
-    async with httpx.AsyncClient(base_url=app_url, timeout=REQUEST_TIMEOUT) as prober:
-        await loadtest.probe(prober, loadtest.Window.after(0, IDLE_SECONDS), idle, every=0.1)
+    await loadtest.probe(app_url, loadtest.Window.after(0, IDLE_SECONDS), idle, every=0.1)
     agents = await _signed_in(app_url, running.users)
     tally, connections = loadtest.Tally(), list[int]()
     window = loadtest.Window.after(latency, seconds)
     try:
-        async with httpx.AsyncClient(base_url=app_url, timeout=REQUEST_TIMEOUT) as prober:
-            cpu = asyncio.ensure_future(loadtest.cpu_used(pids, window))
-            await asyncio.gather(
-                *(
-                    loadtest.browse(a, window, tally, random.Random(n), ramp=latency)
-                    for n, a in enumerate(agents)
-                ),
-                loadtest.probe(prober, window, tally, every=0.25),
-                loadtest.sample(_connection_counter(base_url, name), window, 1.0, connections),
-            )
-            return idle, tally, connections, await cpu
+        cpu = asyncio.ensure_future(loadtest.cpu_used(pids, window))
+        await asyncio.gather(
+            *(
+                loadtest.browse(a, window, tally, random.Random(n), ramp=latency)
+                for n, a in enumerate(agents)
+            ),
+            loadtest.probe(app_url, window, tally, every=0.25),
+            loadtest.sample(_connection_counter(base_url, name), window, 1.0, connections),
+        )
+        return idle, tally, connections, await cpu
     finally:
         await asyncio.gather(*(a.close() for a in agents))
 
@@ -361,9 +358,8 @@ async def _while_running(
     rng = random.Random(1)
     while not downloads.done():
         window = loadtest.Window.after(0, 5)
-        async with httpx.AsyncClient(base_url=app_url, timeout=10) as prober:
-            await asyncio.gather(
-                *(loadtest.browse(a, window, tally, rng) for a in browsing),
-                loadtest.probe(prober, window, tally, every=0.25),
-                loadtest.sample(rss, window, 0.5, memory),
-            )
+        await asyncio.gather(
+            *(loadtest.browse(a, window, tally, rng) for a in browsing),
+            loadtest.probe(app_url, window, tally, every=0.25),
+            loadtest.sample(rss, window, 0.5, memory),
+        )
