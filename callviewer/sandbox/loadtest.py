@@ -179,6 +179,7 @@ class RecordingFigures:
     healthz_p95: float
     errors: dict[str, int]
     truncated: int
+    load_average: float = math.nan  # the machine's, over the last minute of the run
 
 
 def recording_report(f: RecordingFigures) -> list[str]:
@@ -202,7 +203,8 @@ def recording_report(f: RecordingFigures) -> list[str]:
     ]  # fmt: skip
     title = (
         f"callviewer recordings load test: {f.downloads} simultaneous recordings of "
-        f"{f.size / 1e6:g} MB from a provider sending {f.rate / 1e6:g} MB/s"
+        f"{f.size / 1e6:g} MB from a provider sending {f.rate / 1e6:g} MB/s\n"
+        f"machine load average {f.load_average:.1f} on {os.cpu_count()} cores"
     )
     return _table(title, rows)
 

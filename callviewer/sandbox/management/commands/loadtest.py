@@ -343,6 +343,7 @@ async def _recording_load(
         healthz_p95=loadtest.percentile(loaded.healthz, 0.95),
         errors=dict(loaded.errors),
         truncated=loaded.truncated,
+        load_average=os.getloadavg()[0],
     )
 
 
