@@ -112,7 +112,7 @@ def site(sandbox_server: Sandbox) -> Iterator[Site]:
         }
         deployment.manage(env, "migrate", "--noinput")
         deployment.manage(env, "demo_setup", "--sandbox-url", sandbox_server.url)
-        ports = {name: deployment.free_port() for name in ("a", "b", "lb")}
+        ports = {which: deployment.free_port() for which in ("a", "b", "lb")}
         config = Path(tmp, "haproxy.cfg")
         config.write_text(HAPROXY_CONFIG.format(port=ports["lb"], a=ports["a"], b=ports["b"]))
         subprocess.run([HAPROXY, "-c", "-q", "-f", config], check=True, timeout=TIMEOUT)
@@ -122,11 +122,16 @@ def site(sandbox_server: Sandbox) -> Iterator[Site]:
                 processes.append(deployment.gunicorn(env, ports[process], log))
             processes.append(deployment.start([str(HAPROXY), "-db", "-f", str(config)], env, log))
             lb = f"http://127.0.0.1:{ports['lb']}"
-            for process in ("a", "b"):
-                deployment.wait_until_answering(
-                    f"http://127.0.0.1:{ports[process]}/healthz", processes, TIMEOUT
-                )
-                _wait_until_marked_up(lb, process)
+            try:
+                for process in ("a", "b"):
+                    deployment.wait_until_answering(
+                        f"http://127.0.0.1:{ports[process]}/healthz", processes, TIMEOUT
+                    )
+                    _wait_until_marked_up(lb, process)
+            except RuntimeError as exc:
+                log.flush()
+                output = Path(tmp, "processes.log").read_text()[-4000:]
+                pytest.fail(f"the deployment did not start: {exc}\n{output}", pytrace=False)
             yield Site(lb)
         finally:
             deployment.stop(processes)
