@@ -57,7 +57,10 @@ def client(origin: str) -> httpx.Client:
         if existing is None or existing.is_closed:
             existing = httpx.Client(
                 timeout=timeouts(),
-                limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+                # No cap of its own on connections: a cap here (it was 32) made pages queue for
+                # a connection, then answer 504, while the process still had room for them.
+                # PROVIDER_PAGES_PER_PROCESS bounds the pages, and each page's parallel asks.
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=32),
                 follow_redirects=False,  # redirects are provider answers, never followed blindly
                 trust_env=False,  # no proxy or netrc from the environment
                 transport=_transport,

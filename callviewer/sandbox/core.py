@@ -251,6 +251,10 @@ class Sandbox:
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog is 5: under load (64 agents, each request waiting out
+    # its delay on a thread of its own) connections beyond it were refused for a while and
+    # retried by the kernel a second or more later.
+    request_queue_size = 256
 
 
 class _QuietHandler(WSGIRequestHandler):

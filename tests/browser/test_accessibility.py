@@ -82,7 +82,7 @@ def test_the_search_page_passes_axe_in_every_state(
     expect(page.locator("#error-number")).not_to_be_empty()
     check(page, "search-invalid")
     page.goto("/calls/?project=umbrella")
-    expect(page.get_by_text("Sinch’s API keeps no call history")).to_be_visible()
+    expect(page.get_by_text("Sinch\u2019s API keeps no call history")).to_be_visible()
     check(page, "search-sinch")
 
     sandbox.faults.fail_sids[next(iter(accounts.SIGNALWIRE_PROJECTS))] = 500

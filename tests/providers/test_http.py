@@ -659,3 +659,13 @@ def test_a_closed_port_is_unavailable(sleeps: list[float]) -> None:
 def test_a_retry_after_no_clock_can_hold_is_no_wait(value: str) -> None:
     response = httpx.Response(429, headers={"Retry-After": value})
     assert http.retry_after_seconds(response) is None
+
+
+def test_a_provider_origin_has_no_connection_cap_below_the_pages_a_process_serves(
+    settings: Any,
+) -> None:
+    """PROVIDER_PAGES_PER_PROCESS bounds the pages waiting on providers; a smaller cap on one
+    origin's connections made pages queue inside the pool and answer 504 (loadtest, 64 agents)."""
+    pool = http.client("https://provider.example")._transport._pool  # type: ignore[attr-defined]
+
+    assert pool._max_connections >= 4 * settings.PROVIDER_PAGES_PER_PROCESS  # none, in fact
