@@ -33,6 +33,7 @@ PROJECT = "acme-support"  # a demo project (TalkStack) holding EXAMPLE_SID and i
 PASSWORD = "scale-out-agent-password"
 ADMIN_PASSWORD = "scale-out-admin-password"
 FAILURE_LIMIT = 3
+ASK_LIMIT = 2  # questions an agent may ask an hour ("Ask about this call")
 TIMEOUT = 60.0  # seconds for any one thing to start or answer: the machine may be busy
 
 HAPROXY_CONFIG = """\
@@ -107,6 +108,7 @@ def site(sandbox_server: Sandbox) -> Iterator[Site]:
             "PROVIDER_PAGES_PER_PROCESS": "4",
             "DB_POOL_SIZE": "4",
             "LOGIN_FAILURE_LIMIT": str(FAILURE_LIMIT),
+            "ASK_RATE_PER_AGENT": str(ASK_LIMIT),
             "DEMO_PASSWORD": PASSWORD,
             "DEMO_ADMIN_PASSWORD": ADMIN_PASSWORD,
         }
@@ -225,6 +227,27 @@ def test_a_recording_list_one_process_cached_is_used_by_the_other(
     assert len(second.content) == 1000
     assert asked_by_a >= 1  # a asked the provider about the call and cached its recordings
     assert asked_by_b == 0  # b found them in the shared cache
+
+
+def test_the_ask_limit_counted_through_one_process_holds_on_the_other(site: Site) -> None:
+    ask = f"/calls/{EXAMPLE_SID}/ask/?project={PROJECT}"
+    with httpx.Client(timeout=TIMEOUT) as agent:
+        assert sign_in(site, agent, "a", "demo", PASSWORD) == 302
+        headers = {"X-CSRFToken": agent.cookies["csrftoken"], "HX-Request": "true"}
+        answers = [
+            site.via(
+                agent,
+                process,
+                "POST",
+                ask,
+                headers=headers,
+                data={"question": f"Scale-out question {n}?", "answer_type": "Text"},
+            )
+            for n, process in enumerate(["a"] * ASK_LIMIT + ["b"])
+        ]
+
+    assert [a.status_code for a in answers] == [200] * ASK_LIMIT + [429]
+    assert answers[-1].headers["Retry-After"].isdigit()
 
 
 def test_wrong_passwords_through_one_process_lock_the_sign_in_on_the_other(site: Site) -> None:
