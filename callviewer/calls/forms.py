@@ -11,7 +11,7 @@ from django import forms
 from callviewer.projects.models import Project
 from callviewer.providers.types import FINAL_STATUSES, STATUSES
 
-from .search import ALL, MATCHES, Filters
+from .filters import ALL, MATCHES, Filters
 
 # Call SIDs go into the call page's URL path: letters, digits and a few separators only.
 SID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")

@@ -13,11 +13,11 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from callviewer.projects.models import Project, preference_for
 
-from . import audit, links
+from . import audit, cursors, export, links, numbers, seen
 from . import search as history
+from .filters import ALL, MATCHES, Filters, pick_projects, search_url
 from .forms import SearchForm, status_groups
 from .models import AuditEvent
-from .search import ALL, MATCHES
 
 
 @vary_on_headers("HX-Request")
@@ -35,10 +35,10 @@ def search(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     if len(picked) == 1 and not picked[0].provider_class.supports_search:
         return _render(request, context | _seen_context(request, picked[0], filters))
-    cursors = history.decode_cursors(request.GET.getlist("cursor"), filters)
-    more = bool(cursors) and _fragment(request) and form.project_slug != ALL
-    outcome = history.run(picked, filters, {picked[0].slug: cursors} if more else None)
-    history.remember(outcome.rows)
+    pages = cursors.decode_cursors(request.GET.getlist("cursor"), filters)
+    more = bool(pages) and _fragment(request) and form.project_slug != ALL
+    outcome = history.run(picked, filters, {picked[0].slug: pages} if more else None)
+    seen.remember_rows(outcome.rows)
     _record_search(request, form.project_slug, picked, filters, outcome, more)
     context |= _results_context(form.project_slug, filters, outcome, more)
     if not outcome.all_failed:
@@ -63,7 +63,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     if not searchable:
         label = picked[0].provider_label
         return _plain(400, f"{label}'s API keeps no call history, so there is nothing to export.")
-    rows, outcome, truncated = history.export_all(searchable, filters)
+    rows, outcome, truncated = export.export_all(searchable, filters)
     if outcome.all_failed:
         messages = " ".join(e.message for e in outcome.errors)
         return _plain(history.http_status(outcome.errors), f"Export failed. {messages}")
@@ -75,9 +75,9 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         detail=f"{len(rows)} rows, {_scope_words(form.project_slug, picked)}: "
         + filters.words(outcome.numbers),
     )
-    body = history.csv_text(rows, request.build_absolute_uri("/").rstrip("/"), notes)
+    body = export.csv_text(rows, request.build_absolute_uri("/").rstrip("/"), notes)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    suffix = f"-first-{history.EXPORT_MAX_ROWS}" if truncated else ""
+    suffix = f"-first-{export.EXPORT_MAX_ROWS}" if truncated else ""
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="calls-{form.project_slug}-{stamp}{suffix}.csv"'
@@ -92,9 +92,9 @@ def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict
     form = SearchForm(request.GET, projects=projects, remembered=remembered)
     form.is_valid()
     slug = form.project_slug
-    picked = history.pick_projects(slug, projects) if slug else None
+    picked = pick_projects(slug, projects) if slug else None
     number = form.cleaned_data.get("number", "").strip()
-    if picked and (problem := history.number_problem(picked, number)):
+    if picked and (problem := numbers.number_problem(picked, number)):
         form.add_error("number", problem)
     context: dict[str, Any] = {
         "form": form,
@@ -153,7 +153,7 @@ def _record_search(
     request: HttpRequest,
     slug: str,
     picked: list[Project],
-    filters: history.Filters,
+    filters: Filters,
     outcome: history.Outcome,
     more: bool,
 ) -> None:
@@ -173,16 +173,18 @@ def _scope_words(slug: str, picked: list[Project]) -> str:
 
 
 def _results_context(
-    slug: str, filters: history.Filters, outcome: history.Outcome, more: bool
+    slug: str, filters: Filters, outcome: history.Outcome, more: bool
 ) -> dict[str, Any]:
     single = outcome.results[0] if slug != ALL and outcome.results else None
     more_url = retry_more_url = ""
     if single and single.cursors:
-        cursors = history.encode_cursors(single.cursors)
-        more_url = history.search_url("calls:search", slug, filters, cursor=cursors)
+        more_url = search_url(
+            "calls:search", slug, filters, cursor=cursors.encode_cursors(single.cursors)
+        )
     if single and more and single.retry:
-        cursors = history.encode_cursors(single.retry)
-        retry_more_url = history.search_url("calls:search", slug, filters, cursor=cursors)
+        retry_more_url = search_url(
+            "calls:search", slug, filters, cursor=cursors.encode_cursors(single.retry)
+        )
     elsewhere = [r for r in outcome.results if r.cursors or r.bound_reached] if not single else []
     return {
         "filters": filters,
@@ -190,24 +192,21 @@ def _results_context(
         "rows": outcome.rows,
         "words": filters.words(outcome.numbers),
         "project": single.project if single else None,
-        "search_url": history.search_url("calls:search", slug, filters),
-        "export_url": history.search_url("calls:export", slug, filters),
+        "search_url": search_url("calls:search", slug, filters),
+        "export_url": search_url("calls:export", slug, filters),
         "more": more,
         "more_url": more_url,
         "retry_more_url": retry_more_url,
         "more_elsewhere": [
-            (r.project, history.search_url("calls:search", r.project.slug, filters))
-            for r in elsewhere
+            (r.project, search_url("calls:search", r.project.slug, filters)) for r in elsewhere
         ],
         "columns": 9 if single else 10,
     }
 
 
-def _seen_context(
-    request: HttpRequest, project: Project, filters: history.Filters
-) -> dict[str, Any]:
+def _seen_context(request: HttpRequest, project: Project, filters: Filters) -> dict[str, Any]:
     """A project whose provider keeps no history: the calls already seen in callviewer."""
-    rows, number = history.seen_calls(project, filters)
+    rows, number = seen.seen_calls(project, filters)
     words = filters.words([number] if number else [])
     audit.record(
         request,
@@ -220,10 +219,10 @@ def _seen_context(
         "filters": filters,
         "project": project,
         "seen": rows,
-        "seen_limit": history.SEEN_LIMIT,
+        "seen_limit": seen.SEEN_LIMIT,
         "words": words,
         "columns": 9,
-        "search_url": history.search_url("calls:search", project.slug, filters),
+        "search_url": search_url("calls:search", project.slug, filters),
     }
 
 
@@ -233,7 +232,7 @@ def _export_notes(
     notes = []
     if truncated:
         notes.append(
-            f"Stopped at {history.EXPORT_MAX_ROWS} rows or the provider's bound: "
+            f"Stopped at {export.EXPORT_MAX_ROWS} rows or the provider's bound: "
             "more calls match. Narrow the dates to export the rest."
         )
     for result in outcome.results:

@@ -6,10 +6,19 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from callviewer.projects.models import Project
-from callviewer.providers.types import Call
+from django.db import transaction
+from django.db.models import Q
 
+from callviewer.projects.models import Project
+from callviewer.providers.types import STATUSES, Call, Endpoint, Money
+
+from .filters import Filters
+from .merge import merge
 from .models import SeenCall
+from .numbers import normalise_number
+from .rows import Row
+
+SEEN_LIMIT = 200
 
 _SUMMARY = (
     "status",
@@ -60,6 +69,70 @@ def remember(project: Project, calls: Iterable[Call]) -> None:
             unique_fields=["project", "sid"],
             update_fields=_SUMMARY,
         )
+
+
+def remember_rows(rows: Iterable[Row]) -> None:
+    """Add the calls shown to the table of calls seen (request thread only)."""
+    by_project: dict[int, tuple[Project, list[Call]]] = {}
+    for row in rows:
+        by_project.setdefault(row.project.pk, (row.project, []))[1].append(row.call)
+    with transaction.atomic():
+        for project, calls in by_project.values():
+            remember(project, calls)
+
+
+def seen_calls(project: Project, filters: Filters) -> tuple[list[Row], str]:
+    """The calls of `project` already seen in callviewer that match `filters`, newest first.
+
+    For providers without history (Sinch), as they were when last fetched. Returns the rows
+    and the number searched for.
+    """
+    calls = SeenCall.objects.filter(project=project)
+    number = normalise_number(filters.number, project.client().region) if filters.number else ""
+    if number:
+        if filters.match == "to":
+            calls = calls.filter(to_number=number)
+        elif filters.match == "from":
+            calls = calls.filter(from_number=number)
+        else:
+            calls = calls.filter(Q(to_number=number) | Q(from_number=number))
+    if filters.status:
+        calls = calls.filter(status=filters.status)
+    # The filters are UTC dates, like the providers' own.
+    if filters.date_from:
+        calls = calls.filter(start__gte=_utc_midnight(filters.date_from))
+    if filters.date_to:
+        calls = calls.filter(start__lt=_utc_midnight(_day_after(filters.date_to)))
+    found = [_seen_call(project, c) for c in calls.order_by("-start", "-last_seen")[:SEEN_LIMIT]]
+    return merge([(project, found)]), number
+
+
+def _seen_call(project: Project, seen_call: SeenCall) -> Call:
+    cost = None
+    if seen_call.cost is not None:
+        cost = Money(seen_call.cost, seen_call.currency or "")
+    return Call(
+        sid=seen_call.sid,
+        provider=project.provider,
+        status=seen_call.status if seen_call.status in STATUSES else "unknown",
+        raw_status=seen_call.status,
+        direction=seen_call.direction,
+        from_=Endpoint(seen_call.from_number) if seen_call.from_number else None,
+        to=Endpoint(seen_call.to_number) if seen_call.to_number else None,
+        start=seen_call.start,
+        duration=seen_call.duration,
+        cost=cost,
+    )
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _day_after(day: dt.date) -> dt.date:
+    """The next day; the calendar's last day has none, and stands for itself (the form stops
+    far earlier: this only keeps the arithmetic from overflowing)."""
+    return day if day == dt.date.max else day + dt.timedelta(days=1)
 
 
 def storable(sid: str) -> bool:
