@@ -11,10 +11,9 @@ from django import forms
 from callviewer.projects.models import Project
 from callviewer.providers.types import FINAL_STATUSES, STATUSES
 
+from . import sids
 from .filters import ALL, MATCHES, Filters
 
-# Call SIDs go into the call page's URL path: letters, digits and a few separators only.
-SID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Calls are searched in these years only: the providers keep nothing older, and a date near
 # the ends of Python's calendar breaks date arithmetic (9999-12-31 plus a day).
@@ -43,14 +42,18 @@ class SearchForm(forms.Form):
     date_to = forms.CharField(required=False)
     sid = forms.CharField(
         required=False,
-        max_length=100,
-        error_messages={"max_length": "A call SID has at most 100 characters."},
+        max_length=sids.MAX_PASTE,
+        error_messages={
+            "max_length": f"A call SID, or a link to a call, has at most {sids.MAX_PASTE} "
+            "characters."
+        },
     )
 
     def __init__(self, data: Any, *, projects: list[Project], remembered: str = "") -> None:
         super().__init__(data)
         self.projects = projects
         self.remembered = remembered
+        self.sid_project = ""  # the project a pasted callviewer link named
 
     def clean_project(self) -> str:
         """The slug asked for, else the one remembered (if still the agent's), else a default."""
@@ -85,13 +88,19 @@ class SearchForm(forms.Form):
         return _date(self.cleaned_data["date_to"], "an end")
 
     def clean_sid(self) -> str:
-        sid: str = self.cleaned_data["sid"].strip()
-        if sid and not SID_RE.fullmatch(sid):
+        """The call SID pasted (in any case, or inside a link), as its provider spells it."""
+        text: str = self.cleaned_data["sid"].strip()
+        if not text:
+            return ""
+        pasted = sids.read(text)
+        if pasted is None:
             raise forms.ValidationError(
-                "A call SID has only letters, digits, dots, colons and dashes "
-                "(e.g. CA26e39c970fd416515799f5a165718be3)."
+                f"“{text[:60]}” is not a call SID, nor a link holding one. A TalkStack call SID "
+                "is CA and 32 hexadecimal characters (CA26e39c970fd416515799f5a165718be3), a "
+                "SignalWire one a UUID, a Sinch one 32 hexadecimal characters."
             )
-        return sid
+        self.sid_project = pasted.project
+        return pasted.sid
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -28,7 +28,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if picked is None:
         return _render(request, context, status=404)
     if form.is_valid() and form.cleaned_data["sid"]:
-        return _open_call(request, form.cleaned_data["sid"], form.project_slug, picked)
+        return _open_call(request, form)
     if not form.is_valid() or not picked:
         return _render(request, context, status=400 if form.errors else 200)
     _remember_choice(request, form.project_slug)
@@ -130,10 +130,11 @@ def _render(
     return response
 
 
-def _open_call(request: HttpRequest, sid: str, slug: str, picked: list[Project]) -> HttpResponse:
-    """Jump to the call's page, pinned to the picked project when its SIDs look like this one."""
-    pinned = picked[0] if slug != ALL and len(picked) == 1 else None
-    # The form lets through only SIDs that fit in a path; the page says when none has it.
+def _open_call(request: HttpRequest, form: SearchForm) -> HttpResponse:
+    """Open the call in whichever of the agent's projects holds it (lookup.resolve, on its
+    page): the project picked here does not narrow it; a pasted callviewer link's does."""
+    sid, slug = form.cleaned_data["sid"], form.sid_project
+    pinned = next((p for p in form.projects if p.slug == slug), None) if slug else None
     url = (pinned and links.call_url(sid, pinned)) or links.call_url(sid)
     if _fragment(request):
         return HttpResponseClientRedirect(url)

@@ -97,6 +97,7 @@ def _project_check(value: str) -> str:
 class SignalWire(Provider):
     name = "signalwire"
     label = "SignalWire"
+    # Spelled in lowercase whatever case is typed (Provider.sid_spelling), as the docs' examples.
     sid_pattern = re.compile(_UUID)
     settings_fields = (
         Field(

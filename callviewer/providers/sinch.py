@@ -99,6 +99,7 @@ class Sinch(Provider):
     label = "Sinch"
     supports_search = False
     supports_recordings = False
+    # Spelled in lowercase whatever case is typed (Provider.sid_spelling), as the docs' examples.
     sid_pattern = re.compile(
         r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     )

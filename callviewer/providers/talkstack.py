@@ -126,6 +126,11 @@ class TalkStack(Provider):
         Field("twilio_auth_token", "Twilio Auth Token", required=False),
     )
 
+    @classmethod
+    def sid_spelling(cls, sid: str) -> str:
+        # Twilio's form (seed 000: "CA26e39c970fd416515799f5a165718be3"): CA, lowercase hex.
+        return "CA" + sid[2:].lower()
+
     # History has no page or cursor parameter, only pageSize (docs/providers/talkstack.md):
     # "More results" asks again for more and shows what lies beyond the calls already shown,
     # up to this bound.

@@ -41,7 +41,7 @@ class TestForm:
             ("date_from=\u0662\u0660\u0662\u0665-03-01", "date_from", "not a start date"),
             ("date_from=2025-03-02&date_to=2025-03-01", "date_to", "before the start date"),
             ("match=sideways", "match", "caller, the callee or either"),
-            ("sid=CA1/../x", "sid", "letters, digits"),
+            ("sid=CA1/../x", "sid", "not a call SID, nor a link holding one"),
             ("number=" + "1" * 41, "number", "at most 40"),
         ],
     )

@@ -574,8 +574,8 @@ class TestBadInput:
             ("number=1'%20OR%201=1--", 400, "is not a phone number"),
             ("number=%E2%80%AE2068091239", 400, "is not a phone number"),
             ("number=<script>alert(1)</script>", 400, "is not a phone number"),
-            ("sid=../../admin", 400, "letters, digits"),
-            ("sid=" + "a" * 101, 400, "at most 100 characters"),
+            ("sid=../../admin", 400, "not a call SID, nor a link holding one"),
+            ("sid=" + "a" * 2001, 400, "at most 2000 characters"),
             ("project=" + "x" * 200, 404, "among yours"),
             ("project=%00", 400, "NUL character"),
             ("project=../acme", 404, "among yours"),
@@ -688,37 +688,68 @@ class TestRememberedProject:
 
 
 class TestSidJump:
-    def test_a_sid_opens_the_call_pinned_to_the_picked_project(
-        self, sandbox: Sandbox, agent: Client, acme: Project
-    ) -> None:
-        response = agent.get(f"/calls/?project=acme&sid=%20{EXAMPLE_SID}%20")
-        assert response.status_code == 302
-        assert response["Location"] == f"/calls/{EXAMPLE_SID}/?project=acme"
-        assert sandbox.requests == []
-
-    def test_a_sid_from_all_projects_or_of_another_format_is_not_pinned(
+    def test_a_sid_opens_the_call_in_whichever_project_holds_it(
         self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
     ) -> None:
-        assert (
-            agent.get(f"/calls/?project=all&sid={EXAMPLE_SID}")["Location"]
-            == f"/calls/{EXAMPLE_SID}/"
+        # Acme's call, pasted while SignalWire's project is picked: found all the same.
+        response = agent.get(f"/calls/?project=sw&sid=%20{EXAMPLE_SID}%20", follow=True)
+        assert response.redirect_chain == [(f"/calls/{EXAMPLE_SID}/", 302)]
+        assert response.status_code == 200
+        assert EXAMPLE_SID in text(response) and "Acme" in text(response)
+
+    @pytest.mark.parametrize(
+        "typed",
+        [
+            EXAMPLE_SID.lower(),
+            EXAMPLE_SID.upper(),
+            f"  {EXAMPLE_SID.upper()}\t",
+            f"https://callviewer.example.com/calls/{EXAMPLE_SID.lower()}/",
+            f"https://www.twilio.com/console/voice/calls/logs/{EXAMPLE_SID}",
+        ],
+    )
+    def test_any_case_spaces_and_links_lead_to_the_sid_as_its_provider_spells_it(
+        self, sandbox: Sandbox, agent: Client, acme: Project, typed: str
+    ) -> None:
+        response = agent.get("/calls/", {"project": "acme", "sid": typed})
+        assert response["Location"] == f"/calls/{EXAMPLE_SID}/"
+        assert sandbox.requests == []
+
+    def test_an_uppercase_signalwire_uuid_opens_its_call(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        sid = signalwire_data.calls(sandbox, SW_PROJECT)[0].sid
+        response = agent.get("/calls/", {"project": "acme", "sid": sid.upper()}, follow=True)
+        assert response.redirect_chain == [(f"/calls/{sid}/", 302)]
+        assert response.status_code == 200 and sid in text(response)
+
+    def test_a_pasted_callviewer_link_keeps_its_project_when_it_is_the_agents(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        link = f"https://cv.example.com/calls/{EXAMPLE_SID}/?project=acme"
+        assert agent.get("/calls/", {"project": "sw", "sid": link})["Location"] == (
+            f"/calls/{EXAMPLE_SID}/?project=acme"
         )
-        uuid = "ce076794-5bf3-4937-aad5-c473dbbcf1e3"
-        assert agent.get(f"/calls/?project=acme&sid={uuid}")["Location"] == f"/calls/{uuid}/"
+        theirs = f"https://cv.example.com/calls/{EXAMPLE_SID}/?project=bobs"
+        assert agent.get("/calls/", {"sid": theirs})["Location"] == f"/calls/{EXAMPLE_SID}/"
+
+    def test_what_holds_no_sid_is_explained_by_the_box(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/", {"project": "acme", "sid": "CA123"})
+        assert response.status_code == 400
+        assert "is not a call SID, nor a link holding one" in text(response)
+        assert sandbox.requests == []
 
     def test_an_htmx_request_with_a_sid_redirects_the_browser(
         self, sandbox: Sandbox, agent: Client, acme: Project
     ) -> None:
         response = agent.get(f"/calls/?project=acme&sid={EXAMPLE_SID}", headers=HX)
-        assert response["HX-Redirect"] == f"/calls/{EXAMPLE_SID}/?project=acme"
+        assert response["HX-Redirect"] == f"/calls/{EXAMPLE_SID}/"
 
     def test_the_not_found_pages_search_box_lands_here(
         self, sandbox: Sandbox, agent: Client, acme: Project
     ) -> None:
-        assert (
-            agent.get(f"/calls/?sid={EXAMPLE_SID}")["Location"]
-            == f"/calls/{EXAMPLE_SID}/?project=acme"
-        )
+        assert agent.get(f"/calls/?sid={EXAMPLE_SID}")["Location"] == f"/calls/{EXAMPLE_SID}/"
 
 
 class TestAudit:
