@@ -15,7 +15,7 @@ from callviewer.projects.models import Project
 from .filters import Filters
 from .presentation import EMPTY, duration_text
 from .rows import Row, recordings_text
-from .search import Outcome, merged, run
+from .search import Outcome, run
 
 EXPORT_MAX_ROWS = 1000
 # Pages an export asks each project for, at most: a provider that always says "more" ends
@@ -63,31 +63,19 @@ def safe_cell(value: object) -> str:
 def export_all(projects: Sequence[Project], filters: Filters) -> tuple[list[Row], Outcome, bool]:
     """Every page of the search, up to EXPORT_MAX_ROWS rows: (rows, outcome, truncated).
 
-    Each project is asked for EXPORT_MAX_PAGES pages at most; one that has more after that
-    says so in its `stopped`.
+    Each provider search is asked for EXPORT_MAX_PAGES pages at most; a project that has
+    more after that says so in its `stopped`.
     """
     limit = EXPORT_MAX_ROWS
-    results = {r.project.slug: r for r in run(projects, filters).results}
-    for _page in range(1, EXPORT_MAX_PAGES):
-        pending = [r for r in results.values() if r.cursors]
-        if not pending or sum(len(r.calls) for r in results.values()) >= limit:
-            break
-        cursors = {r.project.slug: r.cursors for r in pending}
-        for page in run([r.project for r in pending], filters, cursors=cursors).results:
-            owner = results[page.project.slug]
-            for side, calls in page.lists.items():
-                owner.lists.setdefault(side, []).extend(calls)
-            owner.errors.extend(page.errors)
-            owner.bound_reached |= page.bound_reached
-            owner.stopped = owner.stopped or page.stopped
-            owner.cursors = page.cursors
-    else:
-        for result in results.values():
-            if result.cursors:
+    outcome = run(projects, filters, want=limit + 1, rounds=EXPORT_MAX_PAGES)
+    if outcome.rounds >= EXPORT_MAX_PAGES:
+        going = {place.slug for place in outcome.places}
+        for result in outcome.results:
+            if result.project.slug in going and not result.stopped:
                 result.stopped = f"callviewer stopped after {EXPORT_MAX_PAGES} pages"
-    everything = Outcome(list(results.values()), merged(results.values()))
-    truncated = len(everything.rows) > limit or bool(everything.more or everything.bound_reached)
-    return everything.rows[:limit], everything, truncated
+    rows = outcome.rows
+    truncated = len(rows) > limit or bool(outcome.places or outcome.bound_reached)
+    return rows[:limit], outcome, truncated
 
 
 def csv_text(rows: Iterable[Row], base_url: str, notes: Iterable[str] = ()) -> str:

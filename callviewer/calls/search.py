@@ -1,9 +1,9 @@
 """Searching call history: asking one project or all at once, and what each answered.
 
-A search names one project or "all" of the agent's projects. Each project's provider is asked
-in parallel (fanout.py). A phone number that may be either party is two provider searches
-(to, then from) whose answers are merged by start time and de-duplicated by SID (merge.py).
-"More results" carries each side's cursor in the URL (cursors.py).
+A search names one project or "all" of the agent's projects. Each project is asked once per
+side of the number (a number that may be either party is two provider searches, to and
+from), all in parallel (fanout.py), and the answers become one list (merge.py). "More
+results" goes on from each search's place (cursors.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from callviewer.projects.models import Project
 from callviewer.providers.base import Provider
 from callviewer.providers.types import (
-    Call,
     ProviderError,
     RateLimited,
     SearchPage,
@@ -24,10 +23,14 @@ from callviewer.providers.types import (
 )
 
 from . import fanout
-from .filters import Filters
-from .merge import merge
+from .cursors import Place
+from .filters import Filters, search_url
+from .merge import ENDED, Gap, Stream, merge
 from .numbers import InvalidNumber, normalise_number
 from .rows import Row
+
+PAGE_ROWS = 25  # rows one page of results shows at least, when the providers have them
+MAX_ROUNDS = 4  # pages one page of results asks of each provider search, at most
 
 
 @dataclass
@@ -36,32 +39,34 @@ class ProjectResult:
 
     project: Project
     label: str  # the provider's name, for people
-    # The calls of each side ("", "to", "from"), in the order the provider gave them.
-    lists: dict[str, list[Call]] = field(default_factory=dict)
-    cursors: dict[str, str] = field(default_factory=dict)  # side -> next cursor
     bound_reached: bool = False
     errors: list[ProviderError] = field(default_factory=list)
     answered: bool = False  # at least one provider search succeeded
     numbers: tuple[str, ...] = ()  # the E.164 numbers searched for
     skipped: str = ""  # why this project was not searched, in words
-    retry: dict[str, str] = field(default_factory=dict)  # side -> cursor of a failed ask
     stopped: str = ""  # why paging stopped before the provider said it was done, in words
 
     @property
     def failed(self) -> bool:
         return bool(self.errors) and not self.answered
 
-    @property
-    def calls(self) -> list[Call]:
-        return [call for calls in self.lists.values() for call in calls]
-
 
 @dataclass
 class Outcome:
-    """A whole search: per-project results and the merged rows."""
+    """A whole search: per-project results, the merged lines, and where it goes on."""
 
     results: list[ProjectResult]
-    rows: list[Row]
+    lines: list[Row | Gap]
+    places: list[Place] = field(default_factory=list)  # empty: nothing more to show
+    rounds: int = 0  # rounds of provider pages asked
+
+    @property
+    def rows(self) -> list[Row]:
+        return [line for line in self.lines if isinstance(line, Row)]
+
+    @property
+    def gaps(self) -> list[Gap]:
+        return [line for line in self.lines if isinstance(line, Gap)]
 
     @property
     def searched(self) -> list[ProjectResult]:
@@ -75,10 +80,6 @@ class Outcome:
     def all_failed(self) -> bool:
         searched = self.searched
         return bool(searched) and all(r.failed for r in searched)
-
-    @property
-    def more(self) -> list[ProjectResult]:
-        return [r for r in self.results if r.cursors]
 
     @property
     def bound_reached(self) -> list[ProjectResult]:
@@ -106,17 +107,21 @@ class Outcome:
 def run(
     projects: Sequence[Project],
     filters: Filters,
-    cursors: dict[str, dict[str, str]] | None = None,
+    places: Sequence[Place] | None = None,
+    *,
+    want: int = PAGE_ROWS,
+    rounds: int = MAX_ROUNDS,
 ) -> Outcome:
-    """Ask each project's provider (in parallel), merge the answers newest first.
+    """Ask each project's provider (in parallel) and merge the answers (merge.merge).
 
-    With `cursors` (project slug -> side -> cursor), only the sides they name are asked,
-    from where they point: "More results".
+    With `places` ("More results"), only the searches they name are asked, from there.
     """
     results: list[ProjectResult] = []
-    asks: list[tuple[ProjectResult, Provider, str, SearchQuery, str | None]] = []
+    streams: list[Stream] = []
+    clients: dict[int, Provider] = {}
+    resume = None if places is None else {(p.slug, p.side): p for p in places}
     for project in projects:
-        client = project.client()
+        client = clients[project.pk] = project.client()
         result = ProjectResult(project, client.label)
         results.append(result)
         if not client.supports_search:
@@ -128,41 +133,46 @@ def run(
             result.skipped = str(exc)
             continue
         result.numbers = (number,) if number else ()
-        pages = cursors.get(project.slug, {}) if cursors is not None else None
-        for side in filters.sides() if pages is None else list(pages):
-            cursor = pages.get(side) if pages else None
-            asks.append((result, client, side, filters.query(side, number), cursor))
-    answers = fanout.ask(
-        [(client, _searcher(query, cursor)) for _r, client, _s, query, cursor in asks],
-        "Searching",
+        for side in filters.sides():
+            stream = Stream(project, side, filters.query(side, number))
+            if resume is not None:
+                if (place := resume.get((project.slug, side))) is None:
+                    continue
+                stream.cursor, stream.skip = place.cursor, place.skip
+            streams.append(stream)
+
+    def fetch(needy: Sequence[Stream]) -> list[SearchPage | ProviderError]:
+        questions = [(clients[s.project.pk], _searcher(s.query, s.cursor)) for s in needy]
+        return fanout.ask(questions, "Searching")
+
+    lines, asked = merge(
+        streams,
+        fetch,
+        want=want,
+        rounds=rounds,
+        across=len([r for r in results if not r.skipped]) > 1,
+        gap_url=lambda project: search_url("calls:search", project.slug, filters),
     )
-    for (result, _client, side, _query, cursor), answer in zip(asks, answers, strict=True):
-        if isinstance(answer, ProviderError):
-            result.errors.append(answer)
-            result.retry[side] = cursor or ""
+    _report(streams, {r.project.pk: r for r in results})
+    places_next = [place for s in streams if (place := s.place()) is not None]
+    return Outcome(results, lines, places_next, asked)
+
+
+def _report(streams: Sequence[Stream], results: dict[int, ProjectResult]) -> None:
+    """What each project's searches came to, for the page's notices."""
+    for stream in streams:
+        result = results[stream.project.pk]
+        if stream.error is not None:
+            result.errors.append(stream.error)
             continue
         result.answered = True
-        result.lists.setdefault(side, []).extend(answer.calls)
-        result.bound_reached |= answer.bound_reached
-        if answer.next_cursor and answer.calls:
-            result.cursors[side] = answer.next_cursor
-        elif answer.next_cursor:
-            # Following such a page could go on forever (it did, for an export of SignalWire
-            # answering {"calls": [], "next_page_uri": ...}), and it shows nothing anyway.
-            result.stopped = (
-                f"{result.label} sent a page with no new calls while saying more were coming, "
-                "so callviewer stopped there"
-            )
-    return Outcome(results, merged(results))
+        result.bound_reached |= stream.ended == "bound"
+        if stream.ended == "stopped":
+            result.stopped = f"{result.label} {ENDED['stopped']}, so callviewer stopped there"
 
 
 def _searcher(query: SearchQuery, cursor: str | None) -> Callable[[Provider], SearchPage]:
     return lambda client: client.search(query, cursor)
-
-
-def merged(results: Iterable[ProjectResult]) -> list[Row]:
-    """The rows of every project's lists, merged (merge.merge)."""
-    return merge((r.project, calls) for r in results for calls in r.lists.values())
 
 
 def http_status(errors: Iterable[ProviderError]) -> int:

@@ -35,12 +35,18 @@ def search(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     if len(picked) == 1 and not picked[0].provider_class.supports_search:
         return _render(request, context | _seen_context(request, picked[0], filters))
-    pages = cursors.decode_cursors(request.GET.getlist("cursor"), filters)
-    more = bool(pages) and _fragment(request) and form.project_slug != ALL
-    outcome = history.run(picked, filters, {picked[0].slug: pages} if more else None)
+    try:
+        places = _places(request, form.project_slug, filters)
+    except cursors.BadCursor as exc:
+        columns = 10 if form.project_slug == ALL else 9
+        bad = context | {"bad_cursor": str(exc), "rows": [], "lines": [], "columns": columns}
+        return _render(request, bad, status=400, more=_fragment(request))
+    more = places is not None
+    outcome = history.run(picked, filters, places)
     seen.remember_rows(outcome.rows)
     _record_search(request, form.project_slug, picked, filters, outcome, more)
-    context |= _results_context(form.project_slug, filters, outcome, more)
+    after = str(request.GET.get("after", "")) if more else ""
+    context |= _results_context(form.project_slug, filters, outcome, after)
     if not outcome.all_failed:
         return _render(request, context, more=more)
     response = _render(request, context, status=history.http_status(outcome.errors), more=more)
@@ -173,34 +179,44 @@ def _scope_words(slug: str, picked: list[Project]) -> str:
     return f"project {picked[0].slug}"
 
 
+def _places(request: HttpRequest, slug: str, filters: Filters) -> list[cursors.Place] | None:
+    """Where "More results" goes on, from its token; None for the first page. A whole page
+    (not a fragment) starts from the top. Raises BadCursor for a token it cannot follow."""
+    after = str(request.GET.get("after", ""))
+    if not after:
+        return None
+    places = cursors.decode(after, _scope(slug, filters))
+    return places if _fragment(request) else None
+
+
+def _scope(slug: str, filters: Filters) -> str:
+    """What a "More results" token belongs to: the projects searched and the filters."""
+    return search_url("calls:search", slug, filters)
+
+
 def _results_context(
-    slug: str, filters: Filters, outcome: history.Outcome, more: bool
+    slug: str, filters: Filters, outcome: history.Outcome, after: str
 ) -> dict[str, Any]:
+    """The results' context; `after` is the "More results" token this page continues from."""
     single = outcome.results[0] if slug != ALL and outcome.results else None
     more_url = retry_more_url = ""
-    if single and single.cursors:
-        more_url = search_url(
-            "calls:search", slug, filters, cursor=cursors.encode_cursors(single.cursors)
-        )
-    if single and more and single.retry:
-        retry_more_url = search_url(
-            "calls:search", slug, filters, cursor=cursors.encode_cursors(single.retry)
-        )
-    elsewhere = [r for r in outcome.results if r.cursors or r.bound_reached] if not single else []
+    if outcome.places:
+        token = cursors.encode(outcome.places, _scope(slug, filters))
+        more_url = search_url("calls:search", slug, filters, after=token)
+    if after and outcome.all_failed:
+        retry_more_url = search_url("calls:search", slug, filters, after=after)
     return {
         "filters": filters,
         "outcome": outcome,
         "rows": outcome.rows,
+        "lines": outcome.lines,
         "words": filters.words(outcome.numbers),
         "project": single.project if single else None,
         "search_url": search_url("calls:search", slug, filters),
         "export_url": search_url("calls:export", slug, filters),
-        "more": more,
+        "more": bool(after),
         "more_url": more_url,
         "retry_more_url": retry_more_url,
-        "more_elsewhere": [
-            (r.project, search_url("calls:search", r.project.slug, filters)) for r in elsewhere
-        ],
         "columns": 9 if single else 10,
     }
 
@@ -236,6 +252,7 @@ def _export_notes(
             f"Stopped at {export.EXPORT_MAX_ROWS} rows or the provider's bound: "
             "more calls match. Narrow the dates to export the rest."
         )
+    notes += [gap.words for gap in outcome.gaps]
     for result in outcome.results:
         if result.stopped:
             notes.append(

@@ -12,8 +12,8 @@ from django.db.models import Q
 from callviewer.projects.models import Project
 from callviewer.providers.types import STATUSES, Call, Endpoint, Money
 
+from . import links
 from .filters import Filters
-from .merge import merge
 from .models import SeenCall
 from .numbers import normalise_number
 from .rows import Row
@@ -104,7 +104,7 @@ def seen_calls(project: Project, filters: Filters) -> tuple[list[Row], str]:
     if filters.date_to:
         calls = calls.filter(start__lt=_utc_midnight(_day_after(filters.date_to)))
     found = [_seen_call(project, c) for c in calls.order_by("-start", "-last_seen")[:SEEN_LIMIT]]
-    return merge([(project, found)]), number
+    return [Row(project, call, links.call_url(call.sid, project)) for call in found], number
 
 
 def _seen_call(project: Project, seen_call: SeenCall) -> Call:

@@ -144,6 +144,10 @@ class SearchPage:
     # up to this page, so its pages stay in order one after another; SignalWire checks one
     # page, so whoever shows several pages in a row checks where they meet.
     sorted_newest_first: bool = False
+    # Calls the provider listed on this page that the module left out because they fall
+    # outside the query's exact bounds (a provider filtering by whole UTC days): a page can
+    # be empty and still lead on.
+    passed_over: int = 0
 
 
 def in_newest_first_order(starts: Iterable[dt.datetime | None]) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from callviewer.calls import numbers, search
 from callviewer.calls.filters import Filters
+from callviewer.calls.rows import Row
 from callviewer.providers.types import (
     Call,
     CredentialsRefused,
@@ -45,7 +46,7 @@ class TestRun:
 
         by_slug = {r.project.slug: r for r in outcome.results}
         assert by_slug["ts"].failed and isinstance(by_slug["ts"].errors[0], ProviderUnavailable)
-        assert by_slug["sw"].answered and by_slug["sw"].calls
+        assert by_slug["sw"].answered and outcome.rows
         assert by_slug["sinch"].skipped and not sandbox.requests_to("/calling/")
         assert not outcome.all_failed
         assert {r.project.slug for r in outcome.rows} == {"sw"}
@@ -60,7 +61,7 @@ class TestRun:
         sids = [r.call.sid for r in outcome.rows]
         assert len(sids) == len(set(sids))
         assert all("+12068091239" in (str(r.call.to), str(r.call.from_)) for r in outcome.rows)
-        assert set(outcome.results[0].cursors) == {"to", "from"}
+        assert {place.side for place in outcome.places} == {"to", "from"}
 
     def test_a_number_not_valid_in_a_projects_region_skips_only_that_project(
         self, sandbox: Sandbox, make_project: MakeProject
@@ -103,8 +104,8 @@ class TestOutcome:
     ) -> None:
         a = make_project("talkstack", "a")
         calls = [call(f"CA{n}", start) for n, start in enumerate(starts)]
-        result = search.ProjectResult(a, "A", lists={"": calls})
-        outcome = search.Outcome([result], search.merged([result]))
+        rows = [Row(a, c, "") for c in calls]
+        outcome = search.Outcome([search.ProjectResult(a, "A")], list(rows))
         assert outcome.newest_first is newest_first
 
 
