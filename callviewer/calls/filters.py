@@ -16,15 +16,36 @@ ALL = "all"
 MATCHES = {"either": "to or from", "to": "to", "from": "from"}
 
 
+# The quick date ranges, in the agent's own days: name -> (words, days back from today).
+RANGES = {
+    "today": ("Today", 0),
+    "yesterday": ("Yesterday", 1),
+    "7d": ("Last 7 days", 6),
+    "30d": ("Last 30 days", 29),
+}
+
+
+def quick_range(name: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of a quick range (RANGES) ending `today`."""
+    _words, back = RANGES[name]
+    first = today - dt.timedelta(days=back)
+    return first, first if name == "yesterday" else today
+
+
 @dataclass(frozen=True)
 class Filters:
-    """The checked filters of a search. `number` is as typed; each project reads it itself."""
+    """The checked filters of a search. `number` is as typed; each project reads it itself.
+
+    The dates are days in the agent's time zone, `zone`: a day runs from its local midnight to
+    the next (23 or 25 hours on a change to or from daylight saving time).
+    """
 
     number: str = ""
     match: str = "either"  # either | to | from
     status: str = ""
-    date_from: dt.date | None = None  # UTC date
-    date_to: dt.date | None = None  # UTC date
+    date_from: dt.date | None = None  # a day in `zone`
+    date_to: dt.date | None = None  # a day in `zone`
+    zone: dt.tzinfo = dt.UTC
 
     def sides(self) -> tuple[str, ...]:
         """The provider searches one project needs: "" (no number), or "to" and/or "from"."""
@@ -32,13 +53,23 @@ class Filters:
             return ("",)
         return ("to", "from") if self.match == "either" else (self.match,)
 
+    def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The dates as UTC instants: the start of `date_from`, the end of `date_to` (None
+        past the ends of the calendar: the form stops far earlier)."""
+        start = _midnight(self.date_from, self.zone) if self.date_from else None
+        end = None
+        if self.date_to and self.date_to < dt.date.max:
+            end = _midnight(self.date_to + dt.timedelta(days=1), self.zone)
+        return start, end
+
     def query(self, side: str, number: str) -> SearchQuery:
+        start, end = self.bounds()
         return SearchQuery(
             to=number if side == "to" else "",
             from_=number if side == "from" else "",
             status=self.status,
-            started_on_or_after=self.date_from,
-            started_on_or_before=self.date_to,
+            started_from=start,
+            started_before=end,
         )
 
     def words(self, numbers: Iterable[str] = ()) -> str:
@@ -50,15 +81,16 @@ class Filters:
             parts.append(f"{MATCHES[self.match]} {shown}{typed}")
         if self.status:
             parts.append(f"status {self.status}")
+        zone = f"({self.zone})"
         if self.date_from and self.date_to:
             if self.date_from == self.date_to:
-                parts.append(f"started on {self.date_from} (UTC)")
+                parts.append(f"started on {self.date_from} {zone}")
             else:
-                parts.append(f"started {self.date_from} to {self.date_to} (UTC)")
+                parts.append(f"started {self.date_from} to {self.date_to} {zone}")
         elif self.date_from:
-            parts.append(f"started on or after {self.date_from} (UTC)")
+            parts.append(f"started on or after {self.date_from} {zone}")
         elif self.date_to:
-            parts.append(f"started on or before {self.date_to} (UTC)")
+            parts.append(f"started on or before {self.date_to} {zone}")
         return "calls " + ", ".join(parts) if parts else "any call"
 
     def params(self) -> dict[str, str]:
@@ -85,3 +117,12 @@ def pick_projects(slug: str, projects: Sequence[Project]) -> list[Project] | Non
         return list(projects)
     match = [p for p in projects if p.slug == slug]
     return match or None
+
+
+def _midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime | None:
+    """The first instant of `day` in `zone`, in UTC. Where midnight does not exist (clocks
+    jump from 00:00) fold=0 gives the instant of the jump; where it happens twice, the first."""
+    try:
+        return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+    except OverflowError:  # the calendar's first day, east of UTC
+        return None

@@ -12,7 +12,7 @@ from callviewer.projects.models import Project
 from callviewer.providers.types import FINAL_STATUSES, STATUSES
 
 from . import sids
-from .filters import ALL, MATCHES, Filters
+from .filters import ALL, MATCHES, RANGES, Filters, quick_range
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Calls are searched in these years only: the providers keep nothing older, and a date near
@@ -40,6 +40,7 @@ class SearchForm(forms.Form):
     status = forms.CharField(required=False)
     date_from = forms.CharField(required=False)
     date_to = forms.CharField(required=False)
+    range = forms.CharField(required=False)  # a quick range (filters.RANGES): sets both dates
     sid = forms.CharField(
         required=False,
         max_length=sids.MAX_PASTE,
@@ -49,10 +50,18 @@ class SearchForm(forms.Form):
         },
     )
 
-    def __init__(self, data: Any, *, projects: list[Project], remembered: str = "") -> None:
+    def __init__(
+        self,
+        data: Any,
+        *,
+        projects: list[Project],
+        remembered: str = "",
+        zone: dt.tzinfo = dt.UTC,
+    ) -> None:
         super().__init__(data)
         self.projects = projects
         self.remembered = remembered
+        self.zone = zone  # the agent's: the dates are its days
         self.sid_project = ""  # the project a pasted callviewer link named
 
     def clean_project(self) -> str:
@@ -102,8 +111,20 @@ class SearchForm(forms.Form):
         self.sid_project = pasted.project
         return pasted.sid
 
+    def clean_range(self) -> str:
+        name: str = self.cleaned_data["range"].strip()
+        if name and name not in RANGES:
+            choices = ", ".join(words for words, _back in RANGES.values())
+            raise forms.ValidationError(f"Pick a quick range: {choices}.")
+        return name
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("range"):  # the agent's today, whatever dates were typed before
+            today = dt.datetime.now(self.zone).date()
+            data["date_from"], data["date_to"] = quick_range(data["range"], today)
+            for name in ("date_from", "date_to"):
+                self.errors.pop(name, None)
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error(
@@ -127,12 +148,20 @@ class SearchForm(forms.Form):
             status=d["status"],
             date_from=d["date_from"],
             date_to=d["date_to"],
+            zone=self.zone,
         )
 
     def value(self, name: str) -> str:
-        """What the agent typed in a field, to put back in the page as it was."""
+        """What the agent typed in a field, to put back in the page as it was (the dates a
+        quick range set, when one was picked)."""
+        if name in ("date_from", "date_to") and self.range_used:
+            return self.cleaned_data[name].isoformat()
         raw = self.data.get(name, "") if self.is_bound else ""
         return str(raw)[:200]
+
+    @property
+    def range_used(self) -> bool:
+        return bool(getattr(self, "cleaned_data", {}).get("range"))
 
 
 def _date(value: str, which: str) -> dt.date | None:

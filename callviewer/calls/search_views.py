@@ -15,7 +15,7 @@ from callviewer.projects.models import Project, preference_for
 
 from . import audit, cursors, export, links, numbers, seen
 from . import search as history
-from .filters import ALL, MATCHES, Filters, pick_projects, search_url
+from .filters import ALL, MATCHES, RANGES, Filters, pick_projects, search_url
 from .forms import SearchForm, status_groups
 from .models import AuditEvent
 
@@ -95,7 +95,8 @@ def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict
     """The form, the projects it covers (None: not the agent's) and the page's base context."""
     projects = list(Project.objects.for_user(request.user))
     remembered = preference_for(request.user).last_project
-    form = SearchForm(request.GET, projects=projects, remembered=remembered)
+    zone = timezone.get_current_timezone()
+    form = SearchForm(request.GET, projects=projects, remembered=remembered, zone=zone)
     form.is_valid()
     slug = form.project_slug
     picked = pick_projects(slug, projects) if slug else None
@@ -112,6 +113,8 @@ def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict
         "values": {name: form.value(name) for name in form.fields}
         | {"match": form.value("match") or "either"},
         "date_errors": [*form.errors.get("date_from", []), *form.errors.get("date_to", [])],
+        "ranges": [(name, words) for name, (words, _back) in RANGES.items()],
+        "range_used": form.range_used,
     }
     if picked is None:
         context["unknown_project"] = str(request.GET.get("project", ""))[:60]
@@ -190,8 +193,9 @@ def _places(request: HttpRequest, slug: str, filters: Filters) -> list[cursors.P
 
 
 def _scope(slug: str, filters: Filters) -> str:
-    """What a "More results" token belongs to: the projects searched and the filters."""
-    return search_url("calls:search", slug, filters)
+    """What a "More results" token belongs to: the projects searched, the filters, and the
+    time zone whose days the dates are."""
+    return f"{search_url('calls:search', slug, filters)}#{filters.zone}"
 
 
 def _results_context(

@@ -98,11 +98,11 @@ def seen_calls(project: Project, filters: Filters) -> tuple[list[Row], str]:
             calls = calls.filter(Q(to_number=number) | Q(from_number=number))
     if filters.status:
         calls = calls.filter(status=filters.status)
-    # The filters are UTC dates, like the providers' own.
-    if filters.date_from:
-        calls = calls.filter(start__gte=_utc_midnight(filters.date_from))
-    if filters.date_to:
-        calls = calls.filter(start__lt=_utc_midnight(_day_after(filters.date_to)))
+    start, end = filters.bounds()  # days in the agent's time zone
+    if start:
+        calls = calls.filter(start__gte=start)
+    if end:
+        calls = calls.filter(start__lt=end)
     found = [_seen_call(project, c) for c in calls.order_by("-start", "-last_seen")[:SEEN_LIMIT]]
     return [Row(project, call, links.call_url(call.sid, project)) for call in found], number
 
@@ -123,16 +123,6 @@ def _seen_call(project: Project, seen_call: SeenCall) -> Call:
         duration=seen_call.duration,
         cost=cost,
     )
-
-
-def _utc_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-
-
-def _day_after(day: dt.date) -> dt.date:
-    """The next day; the calendar's last day has none, and stands for itself (the form stops
-    far earlier: this only keeps the arithmetic from overflowing)."""
-    return day if day == dt.date.max else day + dt.timedelta(days=1)
 
 
 def storable(sid: str) -> bool:

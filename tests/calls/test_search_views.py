@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
+import zoneinfo
 from typing import Any
 
 import httpx
@@ -152,7 +154,8 @@ class TestPageAndFragment:
         body = text(response)
         assert "Started (America/Los_Angeles)" in body
         # The example call of seeds/000: Tue, 30 Jan 2024 13:39:53 GMT
-        assert "2024-01-30 05:39:53 PST" in words(response)
+        assert "2024-01-30 05:39:53" in words(response)
+        assert "PST" not in words(response)  # the zone is named once, in the header
         assert 'title="2024-01-30 13:39:53 UTC"' in body
         assert 'class="badge final status-completed"' in body
         assert "0:00:23" in body and "0.077 USD" in body and "yes (1)" in body
@@ -181,8 +184,9 @@ class TestFiltersReachTheProviders:
             {
                 "to": "+12068091239",
                 "status": "busy",
-                "startTimeAfter": "2025-01-02",
-                "startTimeBefore": "2025-03-04",
+                # UTC days (the agent's zone is UTC here), a day wider on each side.
+                "startTimeAfter": "2025-01-01",
+                "startTimeBefore": "2025-03-05",
             }
         ]
         assert sandbox.requests_to(TS_HISTORY)[0].body == (
@@ -209,8 +213,8 @@ class TestFiltersReachTheProviders:
             {
                 "From": "+12068091239",
                 "Status": "no-answer",
-                "StartTime>": "2025-01-02",
-                "StartTime<": "2025-03-04",
+                "StartTime>": "2025-01-01",
+                "StartTime<": "2025-03-05",
                 "PageSize": "50",
             }
         ]
@@ -834,3 +838,95 @@ class TestAudit:
         agent.get("/calls/?project=all")
         event = AuditEvent.objects.get()
         assert event.project is None and event.detail == "all 2 projects: any call"
+
+
+class TestDaysInTheAgentsZone:
+    @pytest.fixture
+    def in_los_angeles(self, alice: User) -> zoneinfo.ZoneInfo:
+        AgentPreference.objects.create(user=alice, time_zone="America/Los_Angeles")
+        return zoneinfo.ZoneInfo("America/Los_Angeles")
+
+    def test_a_day_means_the_agents_day_evening_included(
+        self, sandbox: Sandbox, agent: Client, acme: Project, in_los_angeles: Any
+    ) -> None:
+        zone = in_los_angeles
+        history = talkstack_data.calls_now(sandbox, "ts-proj-acme-0001")
+        # A call in a Los Angeles evening: already the next day in UTC.
+        evening = next(
+            c
+            for c in history[5:]
+            if dt.datetime.fromtimestamp(c.start, zone).hour >= 17 and c.status == "completed"
+        )
+        local = dt.datetime.fromtimestamp(evening.start, zone)
+        assert dt.datetime.fromtimestamp(evening.start, dt.UTC).date() > local.date()
+        day = local.date().isoformat()
+
+        response = agent.get(f"/calls/?project=acme&date_from={day}&date_to={day}", headers=HX)
+
+        assert evening.sid in sids(response)
+        start = dt.datetime.combine(local.date(), dt.time(), tzinfo=zone)
+        end = start + dt.timedelta(days=1)
+        shown = {c.sid: c for c in history if c.sid in sids(response)}
+        assert all(start <= dt.datetime.fromtimestamp(c.start, zone) < end for c in shown.values())
+        assert f"started on {day} (America/Los_Angeles)" in words(response)
+        (params,) = asked(sandbox, TS_HISTORY)
+        assert params["startTimeAfter"] < day < params["startTimeBefore"]
+
+    def test_the_zone_is_named_on_the_date_fields_and_once_in_the_table(
+        self, sandbox: Sandbox, agent: Client, acme: Project, in_los_angeles: Any
+    ) -> None:
+        body = text(agent.get("/calls/?project=acme"))
+        assert 'Started from <span class="hint">(America/Los_Angeles)</span>' in body
+        assert "Started (America/Los_Angeles)</th>" in body
+        # Named by the date fields, the quick ranges and the table header; never by a row.
+        assert body.count("America/Los_Angeles") == 4 and 'class="tz"' not in body
+
+    @pytest.mark.parametrize(
+        ("name", "days_back", "length"),
+        [("today", 0, 1), ("yesterday", 1, 1), ("7d", 6, 7), ("30d", 29, 30)],
+    )
+    def test_a_quick_range_sets_both_dates_in_the_agents_zone(
+        self,
+        sandbox: Sandbox,
+        agent: Client,
+        acme: Project,
+        in_los_angeles: Any,
+        name: str,
+        days_back: int,
+        length: int,
+    ) -> None:
+        today = dt.datetime.now(in_los_angeles).date()
+        first = today - dt.timedelta(days=days_back)
+        last = first + dt.timedelta(days=length - 1)
+        response = agent.get(
+            "/calls/", {"project": "acme", "date_from": "2020-01-01", "range": name}, headers=HX
+        )
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert (
+            f'id="id_date_from" value="{first}" aria-describedby="error-dates" hx-swap-oob' in body
+        )
+        assert f'id="id_date_to" value="{last}" aria-describedby="error-dates" hx-swap-oob' in body
+        assert response["HX-Push-Url"] == (f"/calls/?project=acme&date_from={first}&date_to={last}")
+
+    def test_an_unknown_quick_range_is_explained(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/?project=acme&range=fortnight")
+        assert response.status_code == 400 and "Pick a quick range: Today" in text(response)
+
+    def test_the_page_offers_the_quick_ranges_after_the_search_button(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        body = agent.get("/calls/?project=acme").content.decode()
+        buttons = re.findall(r'<button type="submit"[^>]*>([^<]+)</button>', body)
+        assert buttons[-5:] == ["Search", "Today", "Yesterday", "Last 7 days", "Last 30 days"]
+
+    def test_sinch_calls_seen_are_filtered_by_the_agents_day(
+        self, sandbox: Sandbox, agent: Client, umbrella: Project, in_los_angeles: Any
+    ) -> None:
+        late = "a" * 32  # 2025-03-14 05:00 UTC: the evening of 13 March in Los Angeles
+        SeenCall.objects.create(project=umbrella, sid=late, start="2025-03-14T05:00:00Z")
+        SeenCall.objects.create(project=umbrella, sid="b" * 32, start="2025-03-14T09:00:00Z")
+        response = agent.get("/calls/?project=umbrella&date_from=2025-03-13&date_to=2025-03-13")
+        assert sids(response) == [late]
