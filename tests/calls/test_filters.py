@@ -45,7 +45,11 @@ class TestDaysInTheAgentsZone:
         ],
     )
     def test_a_day_in_los_angeles_is_its_own_midnight_to_midnight(
-        self, day: dt.date, start: tuple[int, ...], end: tuple[int, ...], hours: int
+        self,
+        day: dt.date,
+        start: tuple[int, int, int, int],
+        end: tuple[int, int, int, int],
+        hours: int,
     ) -> None:
         filters = search.Filters(date_from=day, date_to=day, zone=LA)
         first, last = filters.bounds()
