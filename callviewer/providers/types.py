@@ -142,9 +142,7 @@ class SearchQuery:
             last = _day(last_moment.astimezone(dt.UTC).date(), 1)
         return first, last
 
-    def within(
-        self, calls: Iterable[Call], newest_first: bool
-    ) -> tuple[list[Call], int, bool]:
+    def within(self, calls: Iterable[Call], newest_first: bool) -> tuple[list[Call], int, bool]:
         """The calls that started within the exact bounds, how many were not, and whether the
         list has gone past the start (listed newest first, nothing after can be within)."""
         kept, passed_over, past_start = [], 0, False
