@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
@@ -233,11 +235,37 @@ def test_number_status_and_dates_together_find_a_signalwire_call_in_place(
     assert still_same_page(page)
     # Each change sent a search and earlier ones may reach the simulator late, so the
     # search with every filter is looked for among them all, not taken to be the last.
-    wanted = {
+    wanted = {  # whole UTC days, a day wider on each side (then trimmed to the day)
         "To": [target.to],
         "Status": ["completed"],
-        "StartTime>": [day.isoformat()],
-        "StartTime<": [day.isoformat()],
+        "StartTime>": [(day - dt.timedelta(days=1)).isoformat()],
+        "StartTime<": [(day + dt.timedelta(days=1)).isoformat()],
     }
     asked = [r.query for r in sandbox.requests_to("/api/laml/")]
     assert any(wanted.items() <= query.items() for query in asked), asked
+
+
+@pytest.mark.browser_zone("America/Los_Angeles")
+def test_a_quick_range_fills_both_dates_with_the_agents_days(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page)  # the first sign-in took the browser's zone
+    expect(page.locator(ROWS).first).to_be_visible()
+    today = dt.datetime.now(zoneinfo.ZoneInfo("America/Los_Angeles")).date()
+    yesterday = today - dt.timedelta(days=1)
+
+    page.get_by_role("button", name="Yesterday").click()
+
+    expect(page.get_by_label("Started from")).to_have_value(yesterday.isoformat())
+    expect(page.get_by_label("Started until")).to_have_value(yesterday.isoformat())
+    expect(page.locator("#results")).to_contain_text(
+        f"started on {yesterday} (America/Los_Angeles)"
+    )
+    expect(page).to_have_url(re.compile(rf"date_from={yesterday}&date_to={yesterday}$"))
+    assert still_same_page(page)
+    page.get_by_role("button", name="Last 7 days").click()
+    expect(page.get_by_label("Started from")).to_have_value(
+        (today - dt.timedelta(days=6)).isoformat()
+    )
+    expect(page.get_by_label("Started until")).to_have_value(today.isoformat())
