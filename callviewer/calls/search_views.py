@@ -23,7 +23,7 @@ from .models import AuditEvent
 @vary_on_headers("HX-Request")
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    """The search page; as an HTMX request, only its results (or, with a cursor, more rows)."""
+    """The search page; as an HTMX request, only its results (or, with `after`, more rows)."""
     form, picked, context = _parse(request)
     if picked is None:
         return _render(request, context, status=404)
@@ -38,9 +38,7 @@ def search(request: HttpRequest) -> HttpResponse:
     try:
         places = _places(request, form.project_slug, filters)
     except cursors.BadCursor as exc:
-        columns = 10 if form.project_slug == ALL else 9
-        bad = context | {"bad_cursor": str(exc), "rows": [], "lines": [], "columns": columns}
-        return _render(request, bad, status=400, more=_fragment(request))
+        return _bad_cursor(request, context, form.project_slug, exc)
     more = places is not None
     outcome = history.run(picked, filters, places)
     seen.remember_rows(outcome.rows)
@@ -190,6 +188,15 @@ def _places(request: HttpRequest, slug: str, filters: Filters) -> list[cursors.P
         return None
     places = cursors.decode(after, _scope(slug, filters))
     return places if _fragment(request) else None
+
+
+def _bad_cursor(
+    request: HttpRequest, context: dict[str, Any], slug: str, exc: cursors.BadCursor
+) -> HttpResponse:
+    """A "More results" token that cannot be followed: a 400 that says so where rows go."""
+    columns = 10 if slug == ALL else 9
+    bad = context | {"bad_cursor": str(exc), "rows": [], "lines": [], "columns": columns}
+    return _render(request, bad, status=400, more=_fragment(request))
 
 
 def _scope(slug: str, filters: Filters) -> str:
