@@ -51,7 +51,8 @@ def test_typing_a_number_updates_the_results_without_a_page_load(
     expect(page.locator("#results .summary")).to_contain_text("calls to or from +12068091239")
 
     expect(page).to_have_url(re.compile(r"/calls/\?project=acme&number=%28206%29\+809-1239$"))
-    expect(page.locator(ROWS)).to_have_count(50)
+    # Both sides merged newest first, until one side's page is all shown: 25 rows at least.
+    expect(page.locator(ROWS).nth(24)).to_be_visible()
     assert still_same_page(page)
     histories = [r for r in sandbox.requests_to("/call/get-call-history") if r.query]
     # Debounced: one search per side for the whole number, not one per keystroke.
