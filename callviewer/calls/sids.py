@@ -41,9 +41,12 @@ def read(text: str) -> Pasted | None:
         return Pasted(sid)
     if not value or len(value) > MAX_PASTE:
         return None
-    parts = urlsplit(value if "://" in value else "//" + value)
-    own = _CALLVIEWER_PATH.fullmatch(parts.path)
-    if own and (sid := spelled(unquote(own["sid"]).strip())):
+    try:
+        parts = urlsplit(value if "://" in value else "//" + value)
+    except ValueError:  # e.g. an unclosed "[" read as an IPv6 host: not a link, maybe a SID
+        parts = None
+    own = _CALLVIEWER_PATH.fullmatch(parts.path) if parts else None
+    if parts and own and (sid := spelled(unquote(own["sid"]).strip())):
         project = parse_qs(parts.query).get("project", [""])[0]
         return Pasted(sid, project[:60])
     # A console link: the last thing in it that is a call SID (after the account's ID, if any).

@@ -42,6 +42,8 @@ class TestRead:
             (f"/calls/{SINCH}/?project=umbrella", Pasted(SINCH, "umbrella")),
             (f"https://cv.example.com/calls/{TS.lower()}/recordings/1/?project=a", Pasted(TS, "a")),
             (f" https://cv.example.com/calls/{SW}/status/ ", Pasted(SW)),
+            (f"https://[2001:db8::1]:8000/calls/{TS}/", Pasted(TS)),
+            (f"[{TS}]", Pasted(TS)),  # in brackets, read as a host: still a SID
         ],
     )
     def test_a_pasted_callviewer_link_opens_its_call_and_keeps_its_project(
@@ -85,6 +87,8 @@ class TestRead:
             "https://console.twilio.com/us1/account/AC26e39c970fd416515799f5a165718be3",
             TS + "0",
             "x" * 3000 + TS,
+            "[",
+            "https://[::1/calls/x/",
         ],
     )
     def test_what_holds_no_sid_is_none(self, typed: str) -> None:
