@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import uuid
 import zoneinfo
 from typing import Any
 
@@ -930,3 +931,55 @@ class TestDaysInTheAgentsZone:
         SeenCall.objects.create(project=umbrella, sid="b" * 32, start="2025-03-14T09:00:00Z")
         response = agent.get("/calls/?project=umbrella&date_from=2025-03-13&date_to=2025-03-13")
         assert sids(response) == [late]
+
+    @pytest.mark.parametrize("provider", ["talkstack", "signalwire"])
+    def test_a_dst_change_day_in_los_angeles_is_trimmed_to_its_25_hours(
+        self,
+        agent: Client,
+        mocked_projects: dict[str, Project],
+        in_los_angeles: Any,
+        provider: str,
+    ) -> None:
+        # 2026-11-01 in Los Angeles: 07:00 UTC (midnight PDT) to 08:00 UTC on 2 Nov (PST).
+        edges = {
+            "2026-11-01T06:59:59Z": False,  # 31 Oct, 23:59:59 PDT
+            "2026-11-01T07:00:00Z": True,
+            "2026-11-02T07:59:59Z": True,  # 1 Nov, 23:59:59 PST
+            "2026-11-02T08:00:00Z": False,
+        }
+        moments = [dt.datetime.fromisoformat(m) for m in edges]
+        asked_params: list[dict[str, str]] = []
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            asked_params.append(dict(request.url.params))
+            newest_first = sorted(moments, reverse=True)
+            if provider == "talkstack":
+                rfc = [m.strftime("%a, %d %b %Y %H:%M:%S +0000") for m in newest_first]
+                calls = [
+                    {"callSid": f"CA{n:032x}", "status": "completed", "date": d}
+                    for n, d in enumerate(rfc)
+                ]
+                return httpx.Response(200, json=calls)
+            items = [
+                {
+                    "sid": str(uuid.UUID(int=n)),
+                    "status": "completed",
+                    "start_time": m.strftime("%a, %d %b %Y %H:%M:%S +0000"),
+                }
+                for n, m in enumerate(newest_first)
+            ]
+            return httpx.Response(200, json={"calls": items, "next_page_uri": None})
+
+        slug = {"talkstack": "ts", "signalwire": "sw"}[provider]
+        with http.override_transport(httpx.MockTransport(answer)):
+            response = agent.get(
+                f"/calls/?project={slug}&date_from=2026-11-01&date_to=2026-11-01", headers=HX
+            )
+        shown = re.findall(r'<time datetime="([^"]+)"', response.content.decode())
+        assert [dt.datetime.fromisoformat(s) for s in shown] == [
+            m for m in sorted(moments, reverse=True) if edges[m.strftime("%Y-%m-%dT%H:%M:%SZ")]
+        ]
+        after, before = ("startTimeAfter", "startTimeBefore")
+        if provider == "signalwire":
+            after, before = ("StartTime>", "StartTime<")
+        assert (asked_params[0][after], asked_params[0][before]) == ("2026-10-31", "2026-11-03")
