@@ -18,6 +18,8 @@ from django.test import Client
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from callviewer.calls import cursors
+from callviewer.calls.cursors import Place
 from callviewer.projects.models import Project
 from callviewer.providers.types import STATUSES
 from callviewer.sandbox import accounts, signalwire_data, sinch_data
@@ -88,7 +90,11 @@ def search_params(calls: list[tuple[str, str]]) -> st.SearchStrategy[dict[str, s
             "date_from": day,
             "date_to": day,
             "sid": sid_from(calls),
-            "cursor": st.sampled_from([":50", "to:50", "from:75", ":PA1", ":/api/laml/x"]),
+            "after": st.one_of(
+                st.sampled_from([":50", "to:50", "junk", "x" * 300, "a:b:c"]),
+                st.just(cursors.encode([Place(SLUGS[0], "", "50", 3)], "/calls/?project=x#UTC")),
+            ),
+            "range": st.sampled_from(["today", "yesterday", "7d", "30d", "fortnight"]),
         }
     )
 

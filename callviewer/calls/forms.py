@@ -14,10 +14,9 @@ from callviewer.projects import questions
 from callviewer.projects.models import Project
 from callviewer.providers.types import FINAL_STATUSES, STATUSES, Question
 
-from .search import ALL, MATCHES, Filters
+from . import sids
+from .filters import ALL, MATCHES, RANGES, Filters, quick_range
 
-# Call SIDs go into the call page's URL path: letters, digits and a few separators only.
-SID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What a phone number looks like while it is being typed: digits and the usual separators.
 _TYPED_NUMBER = re.compile(r"\+?[0-9().\-/ \t\u00a0]*")
@@ -56,14 +55,24 @@ class SearchForm(forms.Form):
     status = forms.CharField(required=False)
     date_from = forms.CharField(required=False)
     date_to = forms.CharField(required=False)
+    range = forms.CharField(required=False)  # a quick range (filters.RANGES): sets both dates
     sid = forms.CharField(
         required=False,
-        max_length=100,
-        error_messages={"max_length": "A call SID has at most 100 characters."},
+        max_length=sids.MAX_PASTE,
+        error_messages={
+            "max_length": f"A call SID, or a link to a call, has at most {sids.MAX_PASTE} "
+            "characters."
+        },
     )
 
     def __init__(
-        self, data: Any, *, projects: list[Project], remembered: str = "", typing: bool = False
+        self,
+        data: Any,
+        *,
+        projects: list[Project],
+        remembered: str = "",
+        zone: dt.tzinfo = dt.UTC,
+        typing: bool = False,
     ) -> None:
         super().__init__(data)
         self.projects = projects
@@ -72,6 +81,8 @@ class SearchForm(forms.Form):
         # make valid is no error yet. Its field goes in `incomplete` and nothing is searched.
         self.typing = typing
         self.incomplete: set[str] = set()
+        self.zone = zone  # the agent's: the dates are its days
+        self.sid_project = ""  # the project a pasted callviewer link named
 
     def clean_project(self) -> str:
         """The slug asked for, else the one remembered (if still the agent's), else a default."""
@@ -122,16 +133,34 @@ class SearchForm(forms.Form):
             self.add_error("number", problem)
 
     def clean_sid(self) -> str:
-        sid: str = self.cleaned_data["sid"].strip()
-        if sid and not SID_RE.fullmatch(sid):
+        """The call SID pasted (in any case, or inside a link), as its provider spells it."""
+        text: str = self.cleaned_data["sid"].strip()
+        if not text:
+            return ""
+        pasted = sids.read(text)
+        if pasted is None:
             raise forms.ValidationError(
-                "A call SID has only letters, digits, dots, colons and dashes "
-                "(e.g. CA26e39c970fd416515799f5a165718be3)."
+                f"“{text[:60]}” is not a call SID, nor a link holding one. A TalkStack call SID "
+                "is CA and 32 hexadecimal characters (CA26e39c970fd416515799f5a165718be3), a "
+                "SignalWire one a UUID, a Sinch one 32 hexadecimal characters."
             )
-        return sid
+        self.sid_project = pasted.project
+        return pasted.sid
+
+    def clean_range(self) -> str:
+        name: str = self.cleaned_data["range"].strip()
+        if name and name not in RANGES:
+            choices = ", ".join(words for words, _back in RANGES.values())
+            raise forms.ValidationError(f"Pick a quick range: {choices}.")
+        return name
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("range"):  # the agent's today, whatever dates were typed before
+            today = dt.datetime.now(self.zone).date()
+            data["date_from"], data["date_to"] = quick_range(data["range"], today)
+            for name in ("date_from", "date_to"):
+                self.errors.pop(name, None)
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error(
@@ -155,12 +184,20 @@ class SearchForm(forms.Form):
             status=d["status"],
             date_from=d["date_from"],
             date_to=d["date_to"],
+            zone=self.zone,
         )
 
     def value(self, name: str) -> str:
-        """What the agent typed in a field, to put back in the page as it was."""
+        """What the agent typed in a field, to put back in the page as it was (the dates a
+        quick range set, when one was picked)."""
+        if name in ("date_from", "date_to") and self.range_used:
+            return self.cleaned_data[name].isoformat()
         raw = self.data.get(name, "") if self.is_bound else ""
         return str(raw)[:200]
+
+    @property
+    def range_used(self) -> bool:
+        return bool(getattr(self, "cleaned_data", {}).get("range"))
 
 
 def may_become_number(text: str, regions: list[str]) -> bool:

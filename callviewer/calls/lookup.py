@@ -2,32 +2,22 @@
 
 Links pasted into tickets are `/calls/<sid>/`, often without `?project=`. The calls the app
 has already fetched (SeenCall) answer most of them in one query; otherwise every project of
-the agent whose provider could have issued such a SID is asked at once, in threads. Only the
-request thread touches the database: the threads hold provider clients, never models.
+the agent whose provider could have issued such a SID is asked at once (fanout.py).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef
 
-from callviewer.database import release_connection
 from callviewer.projects.models import Project
-from callviewer.providers.base import Provider
-from callviewer.providers.types import Call, NotFound, ProviderError, UnexpectedAnswer
-from callviewer.providers.values import bug_site
+from callviewer.providers.types import Call, NotFound, ProviderError
 
-from . import seen
+from . import fanout, seen
 from .models import SeenCall
-
-log = logging.getLogger(__name__)
-
-MAX_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -82,30 +72,12 @@ def _ask(resolution: Resolution, projects: Iterable[Project]) -> None:
     """Ask each project whose provider's SID format fits; record the answers."""
     sid = resolution.sid
     asked = [(p, p.client()) for p in projects if p.provider_class.sid_fits(sid)]
-    release_connection()  # the request waits on the providers without a database connection
-    if len(asked) == 1:
-        answers = [_get_call(asked[0][1], sid)]
-    else:
-        with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(asked) or 1)) as pool:
-            answers = list(pool.map(lambda pc: _get_call(pc[1], sid), asked))
+    answers = fanout.ask(
+        [(client, lambda c: c.get_call(sid)) for _p, client in asked], "Reading call from"
+    )
     for (project, _client), answer in zip(asked, answers, strict=True):
         if isinstance(answer, Call):
             resolution.found.append(Found(project, answer))
             seen.remember(project, [answer])
         elif not isinstance(answer, NotFound):
             resolution.failures.append(Failure(project, answer))
-
-
-def _get_call(client: Provider, sid: str) -> Call | ProviderError:
-    """The call, or the error that stands in its place (runs in a worker thread)."""
-    try:
-        return client.get_call(sid)
-    except ProviderError as exc:
-        return exc
-    except Exception as exc:
-        # A bug reading one provider must not hide the answers of the others.
-        # Where, not what: an exception's text can quote a provider's values (numbers, URLs).
-        log.error("Reading call from %s failed: %s", client.label, bug_site(exc))
-        return UnexpectedAnswer(
-            client.label, f"{client.label} sent an answer callviewer could not read."
-        )

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from callviewer.projects.models import Project
 from callviewer.providers.types import Endpoint, ProviderError
 
-from . import search as history
+from . import search, seen
+from .filters import Filters, search_url
+from .numbers import InvalidNumber
 from .presentation import party
+from .rows import Row
 
 LIMIT = 5
 
@@ -23,7 +26,7 @@ LIMIT = 5
 class OtherCalls:
     number: str  # as searched for
     shown: str = ""  # the number as the call page shows it (national in the project's region)
-    rows: list[history.Row] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     errors: list[ProviderError] = field(default_factory=list)
     skipped: str = ""  # why nothing was searched, in words
     from_seen: bool = False  # listed from the calls seen: the provider keeps no history
@@ -32,24 +35,24 @@ class OtherCalls:
 
 def other_calls(project: Project, sid: str, number: str) -> OtherCalls:
     """The newest calls of `project` to or from `number`, other than `sid`."""
-    filters = history.Filters(number=number)
+    filters = Filters(number=number)
     shown = party(Endpoint(number), str(project.setting("phone_region", "US")))
     found = OtherCalls(
         number,
         shown.text if shown else number,
-        search_url=history.search_url("calls:search", project.slug, filters),
+        search_url=search_url("calls:search", project.slug, filters),
     )
     if project.provider_class.supports_search:
-        outcome = history.run([project], filters)
-        history.remember(outcome.rows)
+        outcome = search.run([project], filters)
+        seen.remember_rows(outcome.rows)
         rows = outcome.rows
         found.errors = outcome.errors
         found.skipped = next((r.skipped for r in outcome.results if r.skipped), "")
     else:
         found.from_seen = True
         try:
-            rows, _number = history.seen_calls(project, filters)
-        except history.InvalidNumber as exc:
+            rows, _number = seen.seen_calls(project, filters)
+        except InvalidNumber as exc:
             rows, found.skipped = [], str(exc)
     rows = [r for r in rows if r.call.sid.lower() != sid.lower()]
     rows.sort(key=lambda r: -r.call.start.timestamp() if r.call.start else math.inf)

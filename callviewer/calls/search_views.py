@@ -14,36 +14,40 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, reswap
 
 from callviewer.projects.models import Project, preference_for
 
-from . import audit, links
+from . import audit, cursors, export, links, numbers, seen
 from . import search as history
+from .filters import ALL, MATCHES, RANGES, Filters, pick_projects, search_url
 from .forms import SearchForm, status_groups
 from .models import AuditEvent
-from .search import ALL, MATCHES
 
 
 @vary_on_headers("HX-Request", "X-Typing")
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    """The search page; as an HTMX request, only its results (or, with a cursor, more rows)."""
+    """The search page; as an HTMX request, only its results (or, with `after`, more rows)."""
     form, picked, context = _parse(request)
     if picked is None:
         return _render(request, context, status=404)
     if form.incomplete:
         return _keep_typing(request, context)
     if form.is_valid() and form.cleaned_data["sid"]:
-        return _open_call(request, form.cleaned_data["sid"], form.project_slug, picked)
+        return _open_call(request, form)
     if not form.is_valid() or not picked:
         return _render(request, context, status=400 if form.errors else 200)
     _remember_choice(request, form.project_slug)
     filters = form.filters()
     if context["no_history"]:
         return _render(request, context | _seen_context(request, picked[0], filters))
-    cursors = history.decode_cursors(request.GET.getlist("cursor"), filters)
-    more = bool(cursors) and _fragment(request) and form.project_slug != ALL
-    outcome = history.run(picked, filters, {picked[0].slug: cursors} if more else None)
-    history.remember(outcome.rows)
+    try:
+        places = _places(request, form.project_slug, filters)
+    except cursors.BadCursor as exc:
+        return _bad_cursor(request, context, form.project_slug, exc)
+    more = places is not None
+    outcome = history.run(picked, filters, places)
+    seen.remember_rows(outcome.rows)
     _record_search(request, form.project_slug, picked, filters, outcome, more)
-    context |= _results_context(form.project_slug, filters, outcome, more)
+    after = str(request.GET.get("after", "")) if more else ""
+    context |= _results_context(form.project_slug, filters, outcome, after)
     if not outcome.all_failed:
         return _render(request, context, more=more)
     response = _render(request, context, status=history.http_status(outcome.errors), more=more)
@@ -66,7 +70,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     if not searchable:
         label = picked[0].provider_label
         return _plain(400, f"{label}'s API keeps no call history, so there is nothing to export.")
-    rows, outcome, truncated = history.export_all(searchable, filters)
+    rows, outcome, truncated = export.export_all(searchable, filters)
     if outcome.all_failed:
         messages = " ".join(e.message for e in outcome.errors)
         return _plain(history.http_status(outcome.errors), f"Export failed. {messages}")
@@ -78,9 +82,9 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         detail=f"{len(rows)} rows, {_scope_words(form.project_slug, picked)}: "
         + filters.words(outcome.numbers),
     )
-    body = history.csv_text(rows, request.build_absolute_uri("/").rstrip("/"), notes)
+    body = export.csv_text(rows, request.build_absolute_uri("/").rstrip("/"), notes)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    suffix = f"-first-{history.EXPORT_MAX_ROWS}" if truncated else ""
+    suffix = f"-first-{export.EXPORT_MAX_ROWS}" if truncated else ""
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="calls-{form.project_slug}-{stamp}{suffix}.csv"'
@@ -92,13 +96,16 @@ def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict
     """The form, the projects it covers (None: not the agent's) and the page's base context."""
     projects = list(Project.objects.for_user(request.user))
     remembered = preference_for(request.user).last_project
+    zone = timezone.get_current_timezone()
     typing = _fragment(request) and request.headers.get("X-Typing") == "true"
-    form = SearchForm(request.GET, projects=projects, remembered=remembered, typing=typing)
+    form = SearchForm(
+        request.GET, projects=projects, remembered=remembered, zone=zone, typing=typing
+    )
     form.is_valid()
     slug = form.project_slug
-    picked = history.pick_projects(slug, projects) if slug else None
+    picked = pick_projects(slug, projects) if slug else None
     number = form.cleaned_data.get("number", "").strip()
-    if picked and (problem := history.number_problem(picked, number)):
+    if picked and (problem := numbers.number_problem(picked, number)):
         form.number_problem(problem, [p.client().region for p in picked])
     context: dict[str, Any] = {
         "form": form,
@@ -110,10 +117,12 @@ def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict
         "values": {name: form.value(name) for name in form.fields}
         | {"match": form.value("match") or "either"},
         "date_errors": [*form.errors.get("date_from", []), *form.errors.get("date_to", [])],
+        "ranges": [(name, words) for name, (words, _back) in RANGES.items()],
+        "range_used": form.range_used,
+        "no_history": picked is not None and len(picked) == 1 and not picked[0].keeps_history,
     }
     if picked is None:
         context["unknown_project"] = str(request.GET.get("project", ""))[:60]
-    context["no_history"] = picked is not None and len(picked) == 1 and not picked[0].keeps_history
     return form, picked, context
 
 
@@ -142,10 +151,11 @@ def _keep_typing(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     return push_url(reswap(response, "none"), False)
 
 
-def _open_call(request: HttpRequest, sid: str, slug: str, picked: list[Project]) -> HttpResponse:
-    """Jump to the call's page, pinned to the picked project when its SIDs look like this one."""
-    pinned = picked[0] if slug != ALL and len(picked) == 1 else None
-    # The form lets through only SIDs that fit in a path; the page says when none has it.
+def _open_call(request: HttpRequest, form: SearchForm) -> HttpResponse:
+    """Open the call in whichever of the agent's projects holds it (lookup.resolve, on its
+    page): the project picked here does not narrow it; a pasted callviewer link's does."""
+    sid, slug = form.cleaned_data["sid"], form.sid_project
+    pinned = next((p for p in form.projects if p.slug == slug), None) if slug else None
     url = (pinned and links.call_url(sid, pinned)) or links.call_url(sid)
     if _fragment(request):
         return HttpResponseClientRedirect(url)
@@ -165,7 +175,7 @@ def _record_search(
     request: HttpRequest,
     slug: str,
     picked: list[Project],
-    filters: history.Filters,
+    filters: Filters,
     outcome: history.Outcome,
     more: bool,
 ) -> None:
@@ -183,49 +193,68 @@ def _scope_words(slug: str, picked: list[Project]) -> str:
     return f"project {picked[0].slug}"
 
 
+def _places(request: HttpRequest, slug: str, filters: Filters) -> list[cursors.Place] | None:
+    """Where "More results" goes on, from its token; None for the first page. A whole page
+    (not a fragment) starts from the top. Raises BadCursor for a token it cannot follow."""
+    after = str(request.GET.get("after", ""))
+    if not after:
+        return None
+    places = cursors.decode(after, _scope(slug, filters))
+    return places if _fragment(request) else None
+
+
+def _bad_cursor(
+    request: HttpRequest, context: dict[str, Any], slug: str, exc: cursors.BadCursor
+) -> HttpResponse:
+    """A "More results" token that cannot be followed: a 400 that says so where rows go."""
+    columns = 10 if slug == ALL else 9  # a row of its own across the table: wide enough
+    bad = context | {"bad_cursor": str(exc), "rows": [], "lines": [], "columns": columns}
+    return _render(request, bad, status=400, more=_fragment(request))
+
+
+def _scope(slug: str, filters: Filters) -> str:
+    """What a "More results" token belongs to: the projects searched, the filters, and the
+    time zone whose days the dates are."""
+    return f"{search_url('calls:search', slug, filters)}#{filters.zone}"
+
+
 def _results_context(
-    slug: str, filters: history.Filters, outcome: history.Outcome, more: bool
+    slug: str, filters: Filters, outcome: history.Outcome, after: str
 ) -> dict[str, Any]:
+    """The results' context; `after` is the "More results" token this page continues from."""
     single = outcome.results[0] if slug != ALL and outcome.results else None
     more_url = retry_more_url = ""
-    if single and single.cursors:
-        cursors = history.encode_cursors(single.cursors)
-        more_url = history.search_url("calls:search", slug, filters, cursor=cursors)
-    if single and more and single.retry:
-        cursors = history.encode_cursors(single.retry)
-        retry_more_url = history.search_url("calls:search", slug, filters, cursor=cursors)
-    elsewhere = [r for r in outcome.results if r.cursors or r.bound_reached] if not single else []
+    if outcome.places:
+        token = cursors.encode(outcome.places, _scope(slug, filters))
+        more_url = search_url("calls:search", slug, filters, after=token)
+    if after and outcome.all_failed:
+        retry_more_url = search_url("calls:search", slug, filters, after=after)
     show_direction = any(r.project.provider_class.gives_direction for r in outcome.results)
     return {
         "filters": filters,
         "outcome": outcome,
         "rows": outcome.rows,
+        "lines": outcome.lines,
         "words": filters.words(outcome.numbers),
         "project": single.project if single else None,
-        "search_url": history.search_url("calls:search", slug, filters),
-        "export_url": history.search_url("calls:export", slug, filters),
-        "more": more,
+        "search_url": search_url("calls:search", slug, filters),
+        "export_url": search_url("calls:export", slug, filters),
+        "more": bool(after),
         "more_url": more_url,
         "retry_more_url": retry_more_url,
-        "more_elsewhere": [
-            (r.project, history.search_url("calls:search", r.project.slug, filters))
-            for r in elsewhere
-        ],
         "show_direction": show_direction,
         "columns": (8 if single else 9) + show_direction,
     }
 
 
-def _seen_context(
-    request: HttpRequest, project: Project, filters: history.Filters
-) -> dict[str, Any]:
+def _seen_context(request: HttpRequest, project: Project, filters: Filters) -> dict[str, Any]:
     """A project whose provider keeps no history: the calls already seen in callviewer.
 
     Only the number narrows them: the page offers no status or dates for such a project, so
     any in the URL are not applied where nobody can see them.
     """
     filters = replace(filters, status="", date_from=None, date_to=None)
-    rows, number = history.seen_calls(project, filters)
+    rows, number = seen.seen_calls(project, filters)
     words = filters.words([number] if number else [])
     audit.record_search(
         request, project=project, detail=f"calls seen, project {project.slug}: {words}"
@@ -235,11 +264,11 @@ def _seen_context(
         "filters": filters,
         "project": project,
         "seen": rows,
-        "seen_limit": history.SEEN_LIMIT,
+        "seen_limit": seen.SEEN_LIMIT,
         "words": words,
         "show_direction": project.provider_class.gives_direction,
         "columns": 8 + project.provider_class.gives_direction,
-        "search_url": history.search_url("calls:search", project.slug, filters),
+        "search_url": search_url("calls:search", project.slug, filters),
     }
 
 
@@ -249,9 +278,10 @@ def _export_notes(
     notes = []
     if truncated:
         notes.append(
-            f"Stopped at {history.EXPORT_MAX_ROWS} rows or the provider's bound: "
+            f"Stopped at {export.EXPORT_MAX_ROWS} rows or the provider's bound: "
             "more calls match. Narrow the dates to export the rest."
         )
+    notes += [gap.words for gap in outcome.gaps]
     for result in outcome.results:
         if result.stopped:
             notes.append(

@@ -8,12 +8,19 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
+from django.db.models import Q
 
 from callviewer import after_response
 from callviewer.projects.models import Project
-from callviewer.providers.types import Call
+from callviewer.providers.types import STATUSES, Call, Endpoint, Money
 
+from . import links
+from .filters import Filters
 from .models import SeenCall
+from .numbers import normalise_number
+from .rows import Row
+
+SEEN_LIMIT = 200
 
 _SUMMARY = (
     "status",
@@ -100,6 +107,60 @@ def _key(project: Project, sid: str) -> str:
 def _fingerprint(row: SeenCall) -> str:
     summary = [getattr(row, name) for name in _SUMMARY if name != "last_seen"]
     return hashlib.blake2b(repr(summary).encode(), digest_size=12).hexdigest()
+
+
+def remember_rows(rows: Iterable[Row]) -> None:
+    """Add the calls shown to the table of calls seen (request thread only)."""
+    by_project: dict[int, tuple[Project, list[Call]]] = {}
+    for row in rows:
+        by_project.setdefault(row.project.pk, (row.project, []))[1].append(row.call)
+    # No transaction: each project's writes are done after the response (remember).
+    for project, calls in by_project.values():
+        remember(project, calls)
+
+
+def seen_calls(project: Project, filters: Filters) -> tuple[list[Row], str]:
+    """The calls of `project` already seen in callviewer that match `filters`, newest first.
+
+    For providers without history (Sinch), as they were when last fetched. Returns the rows
+    and the number searched for.
+    """
+    calls = SeenCall.objects.filter(project=project)
+    number = normalise_number(filters.number, project.client().region) if filters.number else ""
+    if number:
+        if filters.match == "to":
+            calls = calls.filter(to_number=number)
+        elif filters.match == "from":
+            calls = calls.filter(from_number=number)
+        else:
+            calls = calls.filter(Q(to_number=number) | Q(from_number=number))
+    if filters.status:
+        calls = calls.filter(status=filters.status)
+    start, end = filters.bounds()  # days in the agent's time zone
+    if start:
+        calls = calls.filter(start__gte=start)
+    if end:
+        calls = calls.filter(start__lt=end)
+    found = [_seen_call(project, c) for c in calls.order_by("-start", "-last_seen")[:SEEN_LIMIT]]
+    return [Row(project, call, links.call_url(call.sid, project)) for call in found], number
+
+
+def _seen_call(project: Project, seen_call: SeenCall) -> Call:
+    cost = None
+    if seen_call.cost is not None:
+        cost = Money(seen_call.cost, seen_call.currency or "")
+    return Call(
+        sid=seen_call.sid,
+        provider=project.provider,
+        status=seen_call.status if seen_call.status in STATUSES else "unknown",
+        raw_status=seen_call.status,
+        direction=seen_call.direction,
+        from_=Endpoint(seen_call.from_number) if seen_call.from_number else None,
+        to=Endpoint(seen_call.to_number) if seen_call.to_number else None,
+        start=seen_call.start,
+        duration=seen_call.duration,
+        cost=cost,
+    )
 
 
 def storable(sid: str) -> bool:

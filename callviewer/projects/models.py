@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from collections.abc import Mapping
 from typing import Any
@@ -120,12 +121,27 @@ class Project(models.Model):
         return rules.from_dicts(self.questions or [])
 
 
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())  # reads the zone files once
+
+
+def time_zones() -> list[str]:
+    """The IANA zones an agent picks from: "Region/City" ones and UTC, in order."""
+    return sorted(z for z in _known_zones() if "/" in z or z == "UTC")
+
+
+def known_zone(name: str) -> bool:
+    """Whether `name` is an IANA zone this server knows (aliases such as Asia/Calcutta too)."""
+    return name in _known_zones()
 
 
 class AgentPreference(models.Model):
-    """Per-person choices the app remembers: time zone and the last project searched."""
+    """Per-person choices the app remembers: time zone and the last project searched.
+
+    `time_zone` is an IANA zone (known_zone), set from the browser on the first sign-in and
+    changed on the preferences page; empty until then (settings.TIME_ZONE applies).
+    """
 
     user = models.OneToOneField(
         django_settings.AUTH_USER_MODEL,
@@ -142,3 +158,16 @@ class AgentPreference(models.Model):
 def preference_for(user: Any) -> AgentPreference:
     pref, _ = AgentPreference.objects.get_or_create(user=user)
     return pref
+
+
+def adopt_browser_zone(user: Any, zone: str) -> str:
+    """Take the browser's time zone as the agent's, when they have none yet; the zone taken,
+    or "" when theirs stays (already chosen, or `zone` is not one the server knows)."""
+    zone = zone.strip()[:64]
+    if not known_zone(zone):
+        return ""
+    updated = AgentPreference.objects.filter(user=user, time_zone="").update(time_zone=zone)
+    if not updated and not AgentPreference.objects.filter(user=user).exists():
+        AgentPreference.objects.create(user=user, time_zone=zone)
+        updated = 1
+    return zone if updated else ""

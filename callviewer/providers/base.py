@@ -127,6 +127,19 @@ class Provider(ABC):
         return bool(cls.sid_pattern.fullmatch(sid))
 
     @classmethod
+    def spell_sid(cls, text: str) -> str:
+        """`text` as this provider spells its call SIDs, whatever the letter case it was typed
+        in; "" when it is not one of this provider's SIDs in any case."""
+        if not re.fullmatch(cls.sid_pattern.pattern, text, re.IGNORECASE):
+            return ""
+        return cls.sid_spelling(text)
+
+    @classmethod
+    def sid_spelling(cls, sid: str) -> str:
+        """The provider's own letter case for a SID that fits, ignoring case (see spell_sid)."""
+        return sid.lower()
+
+    @classmethod
     def validate(cls, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> dict[str, str]:
         """Plain-word problems with a project's configuration, by field name; empty when fine."""
         errors: dict[str, str] = {}

@@ -133,6 +133,7 @@ def _project_check(value: str) -> str:
 class SignalWire(Provider):
     name = "signalwire"
     label = "SignalWire"
+    # Spelled in lowercase whatever case is typed (Provider.sid_spelling), as the docs' examples.
     sid_pattern = re.compile(_UUID)
     settings_fields = (
         Field(
@@ -247,7 +248,15 @@ class SignalWire(Provider):
         if next_uri and self._is_same_page(next_uri, response):
             next_uri = ""
         ordered = in_newest_first_order(c.start for c in calls)
-        return SearchPage(calls=calls, next_cursor=next_uri or None, sorted_newest_first=ordered)
+        # The date filters are sent as whole UTC days, widened (SearchQuery.utc_days: their
+        # format and edges are unconfirmed), and trimmed here to the exact bounds asked for.
+        calls, passed_over, past_start = query.within(calls, ordered)
+        return SearchPage(
+            calls=calls,
+            next_cursor=None if past_start else next_uri or None,
+            sorted_newest_first=ordered,
+            passed_over=passed_over,
+        )
 
     def list_recordings(self, call: Call) -> list[Recording]:
         if not self.sid_fits(call.sid):
@@ -475,10 +484,11 @@ def _error_detail(response: httpx.Response) -> str:
 def _filters(query: SearchQuery) -> dict[str, str]:
     """SearchQuery as the call list's query parameters (calls/main.tsp), Twilio-style names."""
     params = {"To": query.to.strip(), "From": query.from_.strip(), "Status": query.status}
-    if query.started_on_or_after:
-        params["StartTime>"] = query.started_on_or_after.isoformat()
-    if query.started_on_or_before:
-        params["StartTime<"] = query.started_on_or_before.isoformat()
+    first, last = query.utc_days()
+    if first:
+        params["StartTime>"] = first.isoformat()
+    if last:
+        params["StartTime<"] = last.isoformat()
     params = {k: v for k, v in params.items() if v}
     params["PageSize"] = str(SignalWire.PAGE_SIZE)
     return params

@@ -121,6 +121,7 @@ class Sinch(Provider):
     supports_search = False
     supports_recordings = False
     gives_direction = False  # no direction field in its call answer (v1)
+    # Spelled in lowercase whatever case is typed (Provider.sid_spelling), as the docs' examples.
     sid_pattern = re.compile(
         r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     )

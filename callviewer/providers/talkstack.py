@@ -149,6 +149,11 @@ class TalkStack(Provider):
         Field("twilio_auth_token", "Twilio Auth Token", required=False),
     )
 
+    @classmethod
+    def sid_spelling(cls, sid: str) -> str:
+        # Twilio's form (seed 000: "CA26e39c970fd416515799f5a165718be3"): CA, lowercase hex.
+        return "CA" + sid[2:].lower()
+
     # History has no page or cursor parameter, only pageSize (docs/providers/talkstack.md):
     # "More results" asks again for more and shows what lies beyond the calls already shown,
     # up to this bound.
@@ -211,8 +216,11 @@ class TalkStack(Provider):
         # answer listed up to here (earlier pages included) was, so pages shown one after
         # another stay in that order.
         ordered = in_newest_first_order(values.moment(item.get("date")) for item in items)
-        page = SearchPage(calls=calls, sorted_newest_first=ordered)
-        if len(items) < size:
+        # Its date filters are whole UTC days (widened: SearchQuery.utc_days): trimmed here to
+        # the exact bounds asked for, e.g. a day in the agent's own time zone.
+        calls, passed_over, past_start = query.within(calls, ordered)
+        page = SearchPage(calls=calls, sorted_newest_first=ordered, passed_over=passed_over)
+        if len(items) < size or past_start:
             return page
         if size >= self.MAX_PAGE_SIZE:
             return replace(page, bound_reached=True)
@@ -357,10 +365,11 @@ def _filters(query: SearchQuery) -> dict[str, str]:
     # are TalkStack's own call statuses too (seed 000), so they are sent as they are.
     if query.status and query.status != "unknown":
         params["status"] = query.status
-    if query.started_on_or_after:
-        params["startTimeAfter"] = query.started_on_or_after.isoformat()
-    if query.started_on_or_before:
-        params["startTimeBefore"] = query.started_on_or_before.isoformat()
+    first, last = query.utc_days()
+    if first:
+        params["startTimeAfter"] = first.isoformat()
+    if last:
+        params["startTimeBefore"] = last.isoformat()
     return {k: v for k, v in params.items() if v}
 
 

@@ -177,8 +177,43 @@ class SearchQuery:
     to: str = ""  # E.164 number (or address) the call was made to
     from_: str = ""  # E.164 number (or address) the call came from
     status: str = ""  # one of STATUSES, or "" for any
-    started_on_or_after: dt.date | None = None  # UTC date
-    started_on_or_before: dt.date | None = None  # UTC date
+    started_from: dt.datetime | None = None  # aware: calls that started at or after it
+    started_before: dt.datetime | None = None  # aware: calls that started before it
+
+    def utc_days(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last whole UTC day to ask a provider that filters by day, widened by
+        a day on each side: whether a provider's "after"/"before" day includes that day is
+        not documented, and the widening holds either way (the calls are trimmed: within())."""
+        first = last = None
+        if self.started_from is not None:
+            first = _day(self.started_from.astimezone(dt.UTC).date(), -1)
+        if self.started_before is not None:
+            last_moment = self.started_before - dt.timedelta(microseconds=1)
+            last = _day(last_moment.astimezone(dt.UTC).date(), 1)
+        return first, last
+
+    def within(self, calls: Iterable[Call], newest_first: bool) -> tuple[list[Call], int, bool]:
+        """The calls that started within the exact bounds, how many were not, and whether the
+        list has gone past the start (listed newest first, nothing after can be within)."""
+        kept, passed_over, past_start = [], 0, False
+        for call in calls:
+            start = call.start
+            if start is not None and self.started_from and start < self.started_from:
+                passed_over += 1
+                past_start = newest_first
+            elif start is not None and self.started_before and start >= self.started_before:
+                passed_over += 1
+            else:
+                kept.append(call)  # a call with no start is the provider's to place: kept
+        return kept, passed_over, past_start
+
+
+def _day(day: dt.date, days: int) -> dt.date:
+    """`day` moved by `days`, staying within the calendar."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return day
 
 
 @dataclass(frozen=True)
@@ -194,6 +229,10 @@ class SearchPage:
     # up to this page, so its pages stay in order one after another; SignalWire checks one
     # page, so whoever shows several pages in a row checks where they meet.
     sorted_newest_first: bool = False
+    # Calls the provider listed on this page that the module left out because they fall
+    # outside the query's exact bounds (a provider filtering by whole UTC days): a page can
+    # be empty and still lead on.
+    passed_over: int = 0
 
 
 def in_newest_first_order(starts: Iterable[dt.datetime | None]) -> bool:

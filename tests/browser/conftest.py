@@ -220,9 +220,14 @@ def csp_violations() -> CspViolations:
 
 @pytest.fixture
 def page(  # type: ignore[no-untyped-def]
-    browser, live_server, requests_in_flight: RequestsInFlight, csp_violations: CspViolations
+    browser,
+    live_server,
+    requests_in_flight: RequestsInFlight,
+    csp_violations: CspViolations,
+    request: pytest.FixtureRequest,
 ):
-    """A fresh browser context (no cookies) on the live server, 1280x900.
+    """A fresh browser context (no cookies) on the live server, 1280x900, in the time zone of
+    the test's `browser_zone` mark (UTC without one: the sign-in form sends it).
 
     Cookies keep the production Secure flag: Chromium returns them to http://localhost.
     At teardown the test fails if any page recorded a Content-Security-Policy violation
@@ -230,7 +235,12 @@ def page(  # type: ignore[no-untyped-def]
     everything this one asked (an aborted search, a recording still streaming), so none of
     it reaches the simulator or the database after the next test has started.
     """
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    zone = request.node.get_closest_marker("browser_zone")
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        timezone_id=zone.args[0] if zone else "UTC",
+    )
     context.set_default_timeout(TIMEOUT_MS)
     context.expose_binding(
         "__reportCspViolation", lambda source, violation: csp_violations.add(violation)

@@ -126,7 +126,7 @@ def test_call_pages_pass_axe_for_each_provider_and_state(
     sandbox.clock_offset = 25  # in progress
     live = talkstack_data.LIVE_SIDS["ts-proj-acme-0001"][0]
     page.goto(f"/calls/{live}/?project=acme")
-    expect(page.locator(".badge.live")).to_be_visible()
+    expect(page.locator("#call-status .badge.live")).to_be_visible()
     check(page, "call-live")
     page.goto("/calls/CA" + "0" * 32 + "/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("No call")

@@ -90,7 +90,7 @@ def test_a_live_call_s_card_loads_once_the_call_has_ended(
     assert sandbox.requests_to("/call/analysis") == []
 
     sandbox.clock_offset = 100  # ended: the status polling sees it and tells the card
-    expect(page.locator(".badge.final.status-completed")).to_be_visible()
+    expect(page.locator("#call-status .badge.final.status-completed")).to_be_visible()
     expect(
         card.get_by_role("row", name=re.compile("Did the caller want to cancel"))
     ).to_be_visible()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
@@ -47,3 +49,19 @@ def test_signing_out_ends_the_session(page: Page, alice: User) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     page.goto("/projects/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/projects/$"))
+
+
+@pytest.mark.browser_zone("America/Los_Angeles")
+def test_the_first_sign_in_takes_the_browsers_time_zone(
+    page: Page, alice: User, make_project: Any
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    sign_in(page, "alice", "alice-password-1")
+
+    expect(page.locator(".messages")).to_contain_text(
+        "Times are shown in America/Los_Angeles, your browser's time zone"
+    )
+    page.goto("/calls/?project=acme")
+    expect(page.get_by_role("columnheader", name="Started (America/Los_Angeles)")).to_be_visible()
+    page.goto("/preferences/")
+    expect(page.get_by_label("Show times, and read dates, in")).to_have_value("America/Los_Angeles")

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from callviewer.calls import search
+from callviewer.calls import export
 from callviewer.calls.models import AuditEvent
 from callviewer.projects.models import Project
 from callviewer.providers import http
@@ -58,7 +58,7 @@ class TestSafeCell:
         ],
     )
     def test_formulas_are_defused_and_numbers_kept(self, value: str | None, cell: str) -> None:
-        assert search.safe_cell(value) == cell
+        assert export.safe_cell(value) == cell
 
 
 class TestExport:
@@ -75,7 +75,7 @@ class TestExport:
         )
         assert "first-" not in disposition
         lines = rows(response)
-        assert list(lines[0]) == list(search.CSV_COLUMNS)
+        assert list(lines[0]) == list(export.CSV_COLUMNS)
         example = next(r for r in lines if r["call_sid"] == "CA26e39c970fd416515799f5a165718be3")
         assert example == {
             "project": "acme",
@@ -135,7 +135,7 @@ class TestExport:
     def test_it_stops_at_the_cap_and_says_so(
         self, sandbox: Sandbox, agent: Client, acme: Project, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(search, "EXPORT_MAX_ROWS", 60)
+        monkeypatch.setattr(export, "EXPORT_MAX_ROWS", 60)
         response = agent.get("/calls/export.csv?project=acme")
         lines = rows(response)
         assert 'filename="calls-acme-' in response["Content-Disposition"]
@@ -161,13 +161,13 @@ class TestExport:
         transport, seen = endless_signalwire(2)
         with http.override_transport(transport):
             lines = rows(agent.get("/calls/export.csv?project=sw"))
-        assert len(seen) == search.EXPORT_MAX_PAGES
-        assert len([r for r in lines if r["project"] == "sw"]) == 2 * search.EXPORT_MAX_PAGES
+        assert len(seen) == export.EXPORT_MAX_PAGES
+        assert len([r for r in lines if r["project"] == "sw"]) == 2 * export.EXPORT_MAX_PAGES
         notes = [r["project"] for r in lines if r["project"].startswith("#")]
         assert notes == [
-            f"# Stopped at {search.EXPORT_MAX_ROWS} rows or the provider's bound: more calls "
+            f"# Stopped at {export.EXPORT_MAX_ROWS} rows or the provider's bound: more calls "
             "match. Narrow the dates to export the rest.",
-            f"# Sw (SignalWire) is incomplete: callviewer stopped after {search.EXPORT_MAX_PAGES} "
+            f"# Sw (SignalWire) is incomplete: callviewer stopped after {export.EXPORT_MAX_PAGES} "
             "pages. Narrow the dates to export the rest.",
         ]
 

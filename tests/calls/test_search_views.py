@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
+import uuid
+import zoneinfo
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -17,7 +19,7 @@ from callviewer.calls.models import AuditEvent, SeenCall
 from callviewer.projects.models import AgentPreference, Project
 from callviewer.providers import http
 from callviewer.providers.talkstack import TalkStack
-from callviewer.sandbox import accounts, signalwire_data
+from callviewer.sandbox import accounts, signalwire_data, talkstack_data
 from callviewer.sandbox.core import Sandbox
 from callviewer.sandbox.talkstack_data import EXAMPLE_SID
 
@@ -84,7 +86,7 @@ class TestPageAndFragment:
         assert 'hx-push-url="true"' in body and 'hx-target="#results"' in body
         assert 'hx-indicator="#searching"' in body and "Searching…" in body
         assert 'value="(206) 809-1239"' in body
-        assert len(sids(response)) == 50  # 25 to and 25 from the number
+        assert 25 <= len(sids(response)) <= 50  # to and from the number, merged
         assert "HX-Request" in response["Vary"]
 
     def test_an_htmx_request_gets_only_the_results_and_pushes_the_canonical_url(
@@ -153,7 +155,8 @@ class TestPageAndFragment:
         body = text(response)
         assert "Started (America/Los_Angeles)" in body
         # The example call of seeds/000: Tue, 30 Jan 2024 13:39:53 GMT
-        assert "2024-01-30 05:39:53 PST" in words(response)
+        assert "2024-01-30 05:39:53" in words(response)
+        assert "PST" not in words(response)  # the zone is named once, in the header
         assert 'title="2024-01-30 13:39:53 UTC"' in body
         assert 'class="badge final status-completed"' in body
         assert "0:00:23" in body and "0.077 USD" in body and "yes (1)" in body
@@ -182,8 +185,9 @@ class TestFiltersReachTheProviders:
             {
                 "to": "+12068091239",
                 "status": "busy",
-                "startTimeAfter": "2025-01-02",
-                "startTimeBefore": "2025-03-04",
+                # UTC days (the agent's zone is UTC here), a day wider on each side.
+                "startTimeAfter": "2025-01-01",
+                "startTimeBefore": "2025-03-05",
             }
         ]
         assert sandbox.requests_to(TS_HISTORY)[0].body == (
@@ -210,8 +214,8 @@ class TestFiltersReachTheProviders:
             {
                 "From": "+12068091239",
                 "Status": "no-answer",
-                "StartTime>": "2025-01-02",
-                "StartTime<": "2025-03-04",
+                "StartTime>": "2025-01-01",
+                "StartTime<": "2025-03-05",
                 "PageSize": "50",
             }
         ]
@@ -322,22 +326,47 @@ class TestMoreResults:
         assert pages[1]["Page"] == "1" and pages[1]["PageToken"].startswith("PA")
         assert len(sids(second)) == 50 and not set(sids(second)) & set(sids(first))
 
-    def test_an_either_number_pages_each_side_on_its_own(
+    def test_an_either_number_pages_both_sides_as_one_list(
         self, sandbox: Sandbox, agent: Client, acme: Project
     ) -> None:
         first = agent.get("/calls/?project=acme&number=2068091239", headers=HX)
-        cursors = parse_qs(urlsplit(more_url(first)).query)["cursor"]
-        assert sorted(cursors) == ["from:50", "to:50"]
-        agent.get(more_url(first), headers=HX)
+        assert "cursor=" not in more_url(first) and "after=" in more_url(first)
+        second = agent.get(more_url(first), headers=HX)
+        shown = sids(first) + sids(second)
+        assert len(shown) == len(set(shown))
         later = asked(sandbox, TS_HISTORY)[2:]
-        assert sorted(later, key=str) == [{"from": "+12068091239"}, {"to": "+12068091239"}]
+        assert {tuple(q) for q in later} <= {("from",), ("to",)} and later
+        times = re.findall(r'<time datetime="([^"]+)"', first.content.decode() + text(second))
+        assert times == sorted(times, reverse=True)
 
     def test_a_cursor_outside_htmx_starts_the_search_over(
         self, sandbox: Sandbox, agent: Client, acme: Project
     ) -> None:
-        response = agent.get("/calls/?project=acme&cursor=:50")
+        url = more_url(agent.get("/calls/?project=acme", headers=HX))
+        sandbox.reset(freeze=True)
+        response = agent.get(url)
         assert "<html" in response.content.decode()
         assert b'"pageSize":25' in sandbox.requests_to(TS_HISTORY)[0].body
+
+    @pytest.mark.parametrize("token", ["junk", ":50", "x" * 300])
+    def test_a_bad_more_results_token_is_a_400_in_words(
+        self, sandbox: Sandbox, agent: Client, acme: Project, token: str
+    ) -> None:
+        for extra in ({}, HX):
+            response = agent.get("/calls/", {"project": "acme", "after": token}, headers=extra)
+            assert response.status_code == 400
+            assert "This “More results” link is damaged or belongs to another search" in text(
+                response
+            )
+        assert sandbox.requests == []
+
+    def test_a_more_results_token_of_another_search_is_refused(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        url = more_url(agent.get("/calls/?project=acme&status=completed", headers=HX))
+        other = url.replace("status=completed", "status=busy")
+        response = agent.get(other, headers=HX)
+        assert response.status_code == 400 and "belongs to another search" in text(response)
 
     def test_a_failed_page_offers_to_retry_just_that_page(
         self, sandbox: Sandbox, agent: Client, acme: Project
@@ -348,7 +377,7 @@ class TestMoreResults:
         assert response.status_code == 502
         assert 'class="error-row"' in response.content.decode()
         assert "TalkStack AI is having trouble (HTTP 503)" in text(response)
-        assert "cursor=%3A50" in response.content.decode()  # Retry asks for the same page
+        assert html.escape(url) in response.content.decode()  # Retry asks for the same page
 
 
 class TestPagesThatNeverEnd:
@@ -452,15 +481,46 @@ class TestAllMyProjects:
         body = response.content.decode()
         assert response.status_code == 200
         assert sandbox.requests_to(TS_HISTORY) and sandbox.requests_to(SW_CALLS)
-        assert len(sids(response)) == 75  # 25 from TalkStack, 50 from SignalWire
         times = re.findall(r'<time datetime="([^"]+)"', body)
-        assert times == sorted(times, reverse=True)
+        assert times == sorted(times, reverse=True) and len(times) >= 25
         projects = re.findall(r'<td class="project">([^<]+)</td>', body)
         assert set(projects) == {"Acme", "Sw"}
         assert '<th scope="col">Project</th>' in body
         assert "Umbrella (Sinch) not searched" in words(response)
-        assert "“More results” works one project at a time" in words(response)
-        assert "more from Acme" in words(response) and "more from Sw" in words(response)
+        assert more_url(response)
+
+    def test_interleaving_projects_show_no_gaps_page_after_page(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        histories: dict[str, list[Any]] = {
+            "acme": list(talkstack_data.calls_now(sandbox, "ts-proj-acme-0001")),
+            "sw": list(signalwire_data.calls(sandbox, SW_PROJECT)),
+        }
+        shown: list[str] = []
+        response = agent.get("/calls/?project=all", headers=HX)
+        for _page in range(4):
+            page = sids(response)
+            shown += page
+            # Every call not shown yet, of either project, is older than every row shown.
+            oldest = min(
+                (c.start for h in histories.values() for c in h if c.sid in page and c.start),
+            )
+            for history in histories.values():
+                unshown = [c for c in history if c.sid not in shown and c.start is not None]
+                assert all(c.start <= oldest for c in unshown)
+            response = agent.get(more_url(response), headers=HX)
+        assert len(shown) == len(set(shown)) and len(shown) >= 100
+        assert {s for s in shown if s.startswith("CA")} and {s for s in shown if "-" in s}
+
+    def test_a_project_whose_order_breaks_is_marked_where_its_calls_stop(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        sandbox.options["talkstack_order"] = "oldest_first"
+        response = agent.get("/calls/?project=all", headers=HX)
+        body = text(response)
+        assert "Acme may have more calls from here on: TalkStack AI did not list its calls" in body
+        assert 'class="gap-row"' in body
+        assert "See Acme\u2019s own search" in body and 'href="/calls/?project=acme"' in body
 
     def test_one_project_failing_shows_a_notice_and_the_others_results(
         self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
@@ -600,13 +660,13 @@ class TestBadInput:
             ("number=1'%20OR%201=1--", 400, "is not a phone number"),
             ("number=%E2%80%AE2068091239", 400, "is not a phone number"),
             ("number=<script>alert(1)</script>", 400, "is not a phone number"),
-            ("sid=../../admin", 400, "letters, digits"),
-            ("sid=" + "a" * 101, 400, "at most 100 characters"),
+            ("sid=../../admin", 400, "not a call SID, nor a link holding one"),
+            ("sid=" + "a" * 2001, 400, "at most 2000 characters"),
             ("project=" + "x" * 200, 404, "among yours"),
             ("project=%00", 400, "NUL character"),
             ("project=../acme", 404, "among yours"),
-            ("project=acme&cursor=to:50", 200, "calls"),
-            ("project=acme&cursor=%00%00", 400, "NUL character"),
+            ("project=acme&after=to:50", 400, "“More results” link is damaged"),
+            ("project=acme&after=%00%00", 400, "NUL character"),
             ("project=acme&number=&match=&status=&date_from=&date_to=&sid=", 200, "latest calls"),
         ],
     )
@@ -786,7 +846,7 @@ class TestAccess:
         for url, extra in [
             ("/calls/?project=bobs", {}),
             ("/calls/?project=bobs", HX),
-            ("/calls/?project=bobs&cursor=:50", HX),
+            ("/calls/?project=bobs&after=x", HX),
             ("/calls/export.csv?project=bobs", {}),
         ]:
             response = agent.get(url, headers=extra)
@@ -863,37 +923,68 @@ class TestRememberedProject:
 
 
 class TestSidJump:
-    def test_a_sid_opens_the_call_pinned_to_the_picked_project(
-        self, sandbox: Sandbox, agent: Client, acme: Project
-    ) -> None:
-        response = agent.get(f"/calls/?project=acme&sid=%20{EXAMPLE_SID}%20")
-        assert response.status_code == 302
-        assert response["Location"] == f"/calls/{EXAMPLE_SID}/?project=acme"
-        assert sandbox.requests == []
-
-    def test_a_sid_from_all_projects_or_of_another_format_is_not_pinned(
+    def test_a_sid_opens_the_call_in_whichever_project_holds_it(
         self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
     ) -> None:
-        assert (
-            agent.get(f"/calls/?project=all&sid={EXAMPLE_SID}")["Location"]
-            == f"/calls/{EXAMPLE_SID}/"
+        # Acme's call, pasted while SignalWire's project is picked: found all the same.
+        response = agent.get(f"/calls/?project=sw&sid=%20{EXAMPLE_SID}%20", follow=True)
+        assert response.redirect_chain == [(f"/calls/{EXAMPLE_SID}/", 302)]
+        assert response.status_code == 200
+        assert EXAMPLE_SID in text(response) and "Acme" in text(response)
+
+    @pytest.mark.parametrize(
+        "typed",
+        [
+            EXAMPLE_SID.lower(),
+            EXAMPLE_SID.upper(),
+            f"  {EXAMPLE_SID.upper()}\t",
+            f"https://callviewer.example.com/calls/{EXAMPLE_SID.lower()}/",
+            f"https://www.twilio.com/console/voice/calls/logs/{EXAMPLE_SID}",
+        ],
+    )
+    def test_any_case_spaces_and_links_lead_to_the_sid_as_its_provider_spells_it(
+        self, sandbox: Sandbox, agent: Client, acme: Project, typed: str
+    ) -> None:
+        response = agent.get("/calls/", {"project": "acme", "sid": typed})
+        assert response["Location"] == f"/calls/{EXAMPLE_SID}/"
+        assert sandbox.requests == []
+
+    def test_an_uppercase_signalwire_uuid_opens_its_call(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        sid = signalwire_data.calls(sandbox, SW_PROJECT)[0].sid
+        response = agent.get("/calls/", {"project": "acme", "sid": sid.upper()}, follow=True)
+        assert response.redirect_chain == [(f"/calls/{sid}/", 302)]
+        assert response.status_code == 200 and sid in text(response)
+
+    def test_a_pasted_callviewer_link_keeps_its_project_when_it_is_the_agents(
+        self, sandbox: Sandbox, agent: Client, acme: Project, sw: Project
+    ) -> None:
+        link = f"https://cv.example.com/calls/{EXAMPLE_SID}/?project=acme"
+        assert agent.get("/calls/", {"project": "sw", "sid": link})["Location"] == (
+            f"/calls/{EXAMPLE_SID}/?project=acme"
         )
-        uuid = "ce076794-5bf3-4937-aad5-c473dbbcf1e3"
-        assert agent.get(f"/calls/?project=acme&sid={uuid}")["Location"] == f"/calls/{uuid}/"
+        theirs = f"https://cv.example.com/calls/{EXAMPLE_SID}/?project=bobs"
+        assert agent.get("/calls/", {"sid": theirs})["Location"] == f"/calls/{EXAMPLE_SID}/"
+
+    def test_what_holds_no_sid_is_explained_by_the_box(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/", {"project": "acme", "sid": "CA123"})
+        assert response.status_code == 400
+        assert "is not a call SID, nor a link holding one" in text(response)
+        assert sandbox.requests == []
 
     def test_an_htmx_request_with_a_sid_redirects_the_browser(
         self, sandbox: Sandbox, agent: Client, acme: Project
     ) -> None:
         response = agent.get(f"/calls/?project=acme&sid={EXAMPLE_SID}", headers=HX)
-        assert response["HX-Redirect"] == f"/calls/{EXAMPLE_SID}/?project=acme"
+        assert response["HX-Redirect"] == f"/calls/{EXAMPLE_SID}/"
 
     def test_the_not_found_pages_search_box_lands_here(
         self, sandbox: Sandbox, agent: Client, acme: Project
     ) -> None:
-        assert (
-            agent.get(f"/calls/?sid={EXAMPLE_SID}")["Location"]
-            == f"/calls/{EXAMPLE_SID}/?project=acme"
-        )
+        assert agent.get(f"/calls/?sid={EXAMPLE_SID}")["Location"] == f"/calls/{EXAMPLE_SID}/"
 
 
 class TestAudit:
@@ -922,3 +1013,148 @@ class TestAudit:
         agent.get("/calls/?project=all")
         event = AuditEvent.objects.get()
         assert event.project is None and event.detail == "all 2 projects: any call"
+
+
+class TestDaysInTheAgentsZone:
+    @pytest.fixture
+    def in_los_angeles(self, alice: User) -> zoneinfo.ZoneInfo:
+        AgentPreference.objects.create(user=alice, time_zone="America/Los_Angeles")
+        return zoneinfo.ZoneInfo("America/Los_Angeles")
+
+    def test_a_day_means_the_agents_day_evening_included(
+        self, sandbox: Sandbox, agent: Client, acme: Project, in_los_angeles: Any
+    ) -> None:
+        zone = in_los_angeles
+        history = talkstack_data.calls_now(sandbox, "ts-proj-acme-0001")
+        # A call in a Los Angeles evening: already the next day in UTC.
+        evening = next(
+            c
+            for c in history[5:]
+            if dt.datetime.fromtimestamp(c.start, zone).hour >= 17 and c.status == "completed"
+        )
+        local = dt.datetime.fromtimestamp(evening.start, zone)
+        assert dt.datetime.fromtimestamp(evening.start, dt.UTC).date() > local.date()
+        day = local.date().isoformat()
+
+        response = agent.get(f"/calls/?project=acme&date_from={day}&date_to={day}", headers=HX)
+
+        assert evening.sid in sids(response)
+        start = dt.datetime.combine(local.date(), dt.time(), tzinfo=zone)
+        end = start + dt.timedelta(days=1)
+        shown = {c.sid: c for c in history if c.sid in sids(response)}
+        assert all(start <= dt.datetime.fromtimestamp(c.start, zone) < end for c in shown.values())
+        assert f"started on {day} (America/Los_Angeles)" in words(response)
+        (params,) = asked(sandbox, TS_HISTORY)
+        assert params["startTimeAfter"] < day < params["startTimeBefore"]
+
+    def test_the_zone_is_named_on_the_date_fields_and_once_in_the_table(
+        self, sandbox: Sandbox, agent: Client, acme: Project, in_los_angeles: Any
+    ) -> None:
+        body = text(agent.get("/calls/?project=acme"))
+        assert 'Started from <span class="hint">(America/Los_Angeles)</span>' in body
+        assert "Started (America/Los_Angeles)</th>" in body
+        # Named by the date fields, the quick ranges and the table header; never by a row.
+        assert body.count("America/Los_Angeles") == 4 and 'class="tz"' not in body
+
+    @pytest.mark.parametrize(
+        ("name", "days_back", "length"),
+        [("today", 0, 1), ("yesterday", 1, 1), ("7d", 6, 7), ("30d", 29, 30)],
+    )
+    def test_a_quick_range_sets_both_dates_in_the_agents_zone(
+        self,
+        sandbox: Sandbox,
+        agent: Client,
+        acme: Project,
+        in_los_angeles: Any,
+        name: str,
+        days_back: int,
+        length: int,
+    ) -> None:
+        today = dt.datetime.now(in_los_angeles).date()
+        first = today - dt.timedelta(days=days_back)
+        last = first + dt.timedelta(days=length - 1)
+        response = agent.get(
+            "/calls/", {"project": "acme", "date_from": "2020-01-01", "range": name}, headers=HX
+        )
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert (
+            f'id="id_date_from" value="{first}" aria-describedby="error-dates" hx-swap-oob' in body
+        )
+        assert f'id="id_date_to" value="{last}" aria-describedby="error-dates" hx-swap-oob' in body
+        assert response["HX-Push-Url"] == (f"/calls/?project=acme&date_from={first}&date_to={last}")
+
+    def test_an_unknown_quick_range_is_explained(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        response = agent.get("/calls/?project=acme&range=fortnight")
+        assert response.status_code == 400 and "Pick a quick range: Today" in text(response)
+
+    def test_the_page_offers_the_quick_ranges_after_the_search_button(
+        self, sandbox: Sandbox, agent: Client, acme: Project
+    ) -> None:
+        body = agent.get("/calls/?project=acme").content.decode()
+        buttons = re.findall(r'<button type="submit"[^>]*>([^<]+)</button>', body)
+        assert buttons[-5:] == ["Search", "Today", "Yesterday", "Last 7 days", "Last 30 days"]
+
+    def test_sinch_calls_seen_ignore_dates_the_page_does_not_offer(
+        self, sandbox: Sandbox, agent: Client, umbrella: Project, in_los_angeles: Any
+    ) -> None:
+        """A Sinch page shows no date fields, so dates in its URL filter nothing unseen."""
+        late = "a" * 32  # 2025-03-14 05:00 UTC: the evening of 13 March in Los Angeles
+        SeenCall.objects.create(project=umbrella, sid=late, start="2025-03-14T05:00:00Z")
+        SeenCall.objects.create(project=umbrella, sid="b" * 32, start="2025-03-14T09:00:00Z")
+        response = agent.get("/calls/?project=umbrella&date_from=2025-03-13&date_to=2025-03-13")
+        assert sids(response) == ["b" * 32, late]
+
+    @pytest.mark.parametrize("provider", ["talkstack", "signalwire"])
+    def test_a_dst_change_day_in_los_angeles_is_trimmed_to_its_25_hours(
+        self,
+        agent: Client,
+        mocked_projects: dict[str, Project],
+        in_los_angeles: Any,
+        provider: str,
+    ) -> None:
+        # 2026-11-01 in Los Angeles: 07:00 UTC (midnight PDT) to 08:00 UTC on 2 Nov (PST).
+        edges = {
+            "2026-11-01T06:59:59Z": False,  # 31 Oct, 23:59:59 PDT
+            "2026-11-01T07:00:00Z": True,
+            "2026-11-02T07:59:59Z": True,  # 1 Nov, 23:59:59 PST
+            "2026-11-02T08:00:00Z": False,
+        }
+        moments = [dt.datetime.fromisoformat(m) for m in edges]
+        asked_params: list[dict[str, str]] = []
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            asked_params.append(dict(request.url.params))
+            newest_first = sorted(moments, reverse=True)
+            if provider == "talkstack":
+                rfc = [m.strftime("%a, %d %b %Y %H:%M:%S +0000") for m in newest_first]
+                calls = [
+                    {"callSid": f"CA{n:032x}", "status": "completed", "date": d}
+                    for n, d in enumerate(rfc)
+                ]
+                return httpx.Response(200, json=calls)
+            items = [
+                {
+                    "sid": str(uuid.UUID(int=n)),
+                    "status": "completed",
+                    "start_time": m.strftime("%a, %d %b %Y %H:%M:%S +0000"),
+                }
+                for n, m in enumerate(newest_first)
+            ]
+            return httpx.Response(200, json={"calls": items, "next_page_uri": None})
+
+        slug = {"talkstack": "ts", "signalwire": "sw"}[provider]
+        with http.override_transport(httpx.MockTransport(answer)):
+            response = agent.get(
+                f"/calls/?project={slug}&date_from=2026-11-01&date_to=2026-11-01", headers=HX
+            )
+        shown = re.findall(r'<time datetime="([^"]+)"', response.content.decode())
+        assert [dt.datetime.fromisoformat(s) for s in shown] == [
+            m for m in sorted(moments, reverse=True) if edges[m.strftime("%Y-%m-%dT%H:%M:%SZ")]
+        ]
+        after, before = ("startTimeAfter", "startTimeBefore")
+        if provider == "signalwire":
+            after, before = ("StartTime>", "StartTime<")
+        assert (asked_params[0][after], asked_params[0][before]) == ("2026-10-31", "2026-11-03")

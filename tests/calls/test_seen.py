@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 from pytest_django import DjangoAssertNumQueries
 
 from callviewer.calls import seen
+from callviewer.calls.filters import Filters
 from callviewer.calls.models import SeenCall
 from callviewer.projects.models import Project
 from callviewer.providers.types import Call, Endpoint, Money
@@ -210,3 +212,38 @@ def test_a_failing_cache_means_writing_not_failing(
     monkeypatch.setattr(cache, "get_many", down)
     seen.remember(project, [call("CA1")])
     assert SeenCall.objects.filter(sid="CA1").exists()
+
+
+MakeProject = Any  # the make_project fixture of tests/conftest.py
+
+
+def at(hour: int) -> dt.datetime:
+    return dt.datetime(2025, 3, 14, hour, tzinfo=dt.UTC)
+
+
+class TestSeenCalls:
+    def test_they_are_filtered_and_newest_first(self, db: None, make_project: MakeProject) -> None:
+        project = make_project("sinch", "s")
+        other = make_project("sinch", "other")
+        a, b, c = "a" * 32, "b" * 32, "c" * 32
+        SeenCall.objects.create(project=project, sid=a, status="completed",
+                                from_number="+12068091239", to_number="+4670123",
+                                start=at(9))  # fmt: skip
+        SeenCall.objects.create(project=project, sid=b, status="busy", from_number="+4670123",
+                                to_number="+12068091239", start=at(11))  # fmt: skip
+        SeenCall.objects.create(
+            project=project, sid=c, status="completed", start=at(10) - dt.timedelta(days=2)
+        )
+        SeenCall.objects.create(project=other, sid="d" * 32, status="completed", start=at(12))
+
+        def sids(**kw: Any) -> list[str]:
+            rows, _number = seen.seen_calls(project, Filters(**kw))
+            return [r.call.sid for r in rows]
+
+        assert sids() == [b, a, c]
+        assert sids(number="206 809 1239") == [b, a]
+        assert sids(number="206 809 1239", match="from") == [a]
+        assert sids(status="completed") == [a, c]
+        assert sids(date_from=dt.date(2025, 3, 14)) == [b, a]
+        assert sids(date_to=dt.date(2025, 3, 13)) == [c]
+        assert sids(date_from=dt.date.min, date_to=dt.date.max) == [b, a, c]

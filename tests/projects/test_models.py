@@ -32,3 +32,30 @@ def test_unreadable_secrets_count_as_replaced_and_removed_by_their_names(setting
     changes = project.set_secrets({"api_key": "k1"}, by="bob")
     assert changes == {"api_key": "replaced", "twilio_auth_token": "removed"}
     assert project.get_secrets() == {"api_key": "k1"}
+
+
+def test_the_zones_offered_are_iana_regions_and_utc_and_aliases_are_known() -> None:
+    from callviewer.projects.models import known_zone, time_zones
+
+    zones = time_zones()
+    assert "America/Los_Angeles" in zones and "UTC" in zones and zones == sorted(zones)
+    assert "EST" not in zones  # not offered, but a server-known name all the same
+    assert known_zone("EST") and known_zone("Asia/Calcutta")  # an alias browsers still send
+    for bad in ("", "Mars/Olympus_Mons", "../etc/passwd", "utc ", "America/Los_Angeles\x00"):
+        assert not known_zone(bad)
+
+
+def test_the_browsers_zone_is_taken_only_while_the_agent_has_none(alice) -> None:  # type: ignore[no-untyped-def]
+    from callviewer.projects.models import AgentPreference, adopt_browser_zone
+
+    assert adopt_browser_zone(alice, " America/Los_Angeles ") == "America/Los_Angeles"
+    assert AgentPreference.objects.get(user=alice).time_zone == "America/Los_Angeles"
+    assert adopt_browser_zone(alice, "Europe/Berlin") == ""  # chosen already: kept
+    assert AgentPreference.objects.get(user=alice).time_zone == "America/Los_Angeles"
+
+
+def test_a_zone_the_server_does_not_know_is_not_taken(alice) -> None:  # type: ignore[no-untyped-def]
+    from callviewer.projects.models import AgentPreference, adopt_browser_zone
+
+    assert adopt_browser_zone(alice, "Not/AZone") == ""
+    assert not AgentPreference.objects.filter(user=alice).exclude(time_zone="").exists()

@@ -92,3 +92,24 @@ def test_several_hosts_for_one_secret_count_any_difference_as_a_move():
     assert set(SignalWire.secrets_moved(both, {"base_url": "https://b.signalwire.com"})) == {
         "api_token"
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "spelled"),
+    [
+        ("talkstack", "ca26E39C970FD416515799F5A165718BE3", "CA26e39c970fd416515799f5a165718be3"),
+        ("talkstack", "ce076794-5bf3-4937-aad5-c473dbbcf1e3", ""),
+        (
+            "signalwire",
+            "CE076794-5BF3-4937-AAD5-C473DBBCF1E3",
+            "ce076794-5bf3-4937-aad5-c473dbbcf1e3",
+        ),
+        ("signalwire", "CA26e39c970fd416515799f5a165718be3", ""),
+        ("sinch", "4398599D1BA84EF3BDE0A82DFB61ABED", "4398599d1ba84ef3bde0a82dfb61abed"),
+        ("sinch", "4398599d1ba84ef3bde0a82dfb61abe", ""),
+    ],
+)
+def test_each_provider_spells_its_sids_in_its_own_letter_case(
+    name: str, typed: str, spelled: str
+) -> None:
+    assert registry()[name].spell_sid(typed) == spelled

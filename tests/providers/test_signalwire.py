@@ -508,8 +508,8 @@ def test_each_filter_reaches_signalwire_under_its_own_name(
         to="+13105550100",
         from_="+12125550177",
         status="completed",
-        started_on_or_after=dt.date(2024, 1, 31),
-        started_on_or_before=dt.date(2024, 2, 29),
+        started_from=dt.datetime(2024, 1, 31, tzinfo=dt.UTC),
+        started_before=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
     )
 
     client.search(query)
@@ -519,8 +519,9 @@ def test_each_filter_reaches_signalwire_under_its_own_name(
         "To": ["+13105550100"],
         "From": ["+12125550177"],
         "Status": ["completed"],
-        "StartTime>": ["2024-01-31"],
-        "StartTime<": ["2024-02-29"],
+        # Whole UTC days, a day wider on each side: the format and edges are unconfirmed.
+        "StartTime>": ["2024-01-30"],
+        "StartTime<": ["2024-03-01"],
         "PageSize": ["50"],
     }
 
@@ -528,8 +529,12 @@ def test_each_filter_reaches_signalwire_under_its_own_name(
 def test_search_finds_the_calls_that_match(sandbox: Sandbox, client: SignalWire) -> None:
     stored = seeded(sandbox, lambda c: c.direction == "inbound" and c.status == "busy")
     day = dt.datetime.fromtimestamp(stored.start or 0, dt.UTC).date()
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     query = SearchQuery(
-        from_=stored.from_, status="busy", started_on_or_after=day, started_on_or_before=day
+        from_=stored.from_,
+        status="busy",
+        started_from=start,
+        started_before=start + dt.timedelta(days=1),
     )
 
     page = client.search(query)
@@ -550,7 +555,7 @@ def test_statuses_signalwire_does_not_have_find_nothing_without_asking(
 def test_paging_follows_next_page_uri_until_it_is_null(
     sandbox: Sandbox, client: SignalWire
 ) -> None:
-    query = SearchQuery(started_on_or_after=dt.date(2000, 1, 1))
+    query = SearchQuery(started_from=dt.datetime(2000, 1, 2, tzinfo=dt.UTC))
     pages = [client.search(query)]
     while pages[-1].next_cursor:
         pages.append(client.search(query, pages[-1].next_cursor))

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import email.utils
 import json
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -328,19 +329,20 @@ def test_each_filter_reaches_talkstack_as_its_own_query_parameter(
         to="+12068091239",
         from_="+14152148508",
         status="completed",
-        started_on_or_after=dt.date(2024, 1, 1),
-        started_on_or_before=dt.date(2024, 1, 30),
+        started_from=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        started_before=dt.datetime(2024, 1, 31, tzinfo=dt.UTC),
     )
 
     page = talkstack.search(query)
 
+    # Whole UTC days, a day wider on each side: the edges' meaning is not documented.
     assert history_params(sandbox) == [
         {
             "to": ["+12068091239"],
             "from": ["+14152148508"],
             "status": ["completed"],
-            "startTimeAfter": ["2024-01-01"],
-            "startTimeBefore": ["2024-01-30"],
+            "startTimeAfter": ["2023-12-31"],
+            "startTimeBefore": ["2024-01-31"],
         }
     ]
     assert [c.sid for c in page.calls] == [EXAMPLE]
@@ -379,10 +381,29 @@ def test_a_date_range_of_one_day_includes_that_whole_day(
 ) -> None:
     day = dt.datetime.fromtimestamp(seeded(sandbox, "completed").start, dt.UTC).date()
 
-    page = talkstack.search(SearchQuery(started_on_or_after=day, started_on_or_before=day))
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    query = SearchQuery(started_from=start, started_before=start + dt.timedelta(days=1))
+    page = talkstack.search(query)
 
     assert page.calls
     assert {c.start.date() for c in page.calls if c.start} == {day}
+    assert page.passed_over  # the widened days brought calls of the days around it
+
+
+def test_bounds_in_an_agents_zone_are_trimmed_exactly(
+    sandbox: Sandbox, talkstack: TalkStack
+) -> None:
+    # 2024-11-03 in Los Angeles, the day daylight saving time ends: 25 hours long.
+    zone = zoneinfo.ZoneInfo("America/Los_Angeles")
+    start = dt.datetime(2024, 11, 3, tzinfo=zone).astimezone(dt.UTC)
+    end = dt.datetime(2024, 11, 4, tzinfo=zone).astimezone(dt.UTC)
+    assert end - start == dt.timedelta(hours=25)
+    query = SearchQuery(started_from=start, started_before=end)
+
+    assert query.utc_days() == (dt.date(2024, 11, 2), dt.date(2024, 11, 5))
+    page = talkstack.search(query)
+    history_params(sandbox)  # asked with the widened UTC days
+    assert all(start <= c.start < end for c in page.calls if c.start)
 
 
 def test_no_match_is_an_empty_page_not_an_error(sandbox: Sandbox, talkstack: TalkStack) -> None:
