@@ -16,10 +16,9 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from callviewer.projects.models import Project
-from callviewer.providers.types import ProviderError, Question
+from callviewer.providers.types import ProviderError, Question, worst_error
 
 from . import analysis, audit, links, lookup, recordings
-from .detail_views import error_status
 from .forms import AskForm
 from .models import AuditEvent
 from .presentation import money_text
@@ -46,7 +45,7 @@ def call_analysis(request: HttpRequest, sid: str) -> HttpResponse:
         except ProviderError as exc:
             _audit(request, AuditEvent.Action.ANALYSE_CALL, project, sid, f"failed: {exc.kind}")
             context |= {"error": exc.message, "retry_url": request.get_full_path()}
-            return render(request, "calls/_analysis.html", context, status=error_status(exc))
+            return render(request, "calls/_analysis.html", context, status=exc.http_status)
         detail = f"{len(questions)} standard questions: answered"
         _audit(request, AuditEvent.Action.ANALYSE_CALL, project, sid, detail)
     if not row.answered:  # another page load is asking: look again in a moment
@@ -80,7 +79,7 @@ def ask_question(request: HttpRequest, sid: str) -> HttpResponse:
     except ProviderError as exc:
         _audit_ask(request, found.project, sid, question, f"failed: {exc.kind}")
         context = {"error": exc.message}
-        return _ask_box(request, found, sid, form, context, status=error_status(exc))
+        return _ask_box(request, found, sid, form, context, status=exc.http_status)
     _audit_ask(request, found.project, sid, question, outcome)
     return _ask_box(request, found, sid, AskForm(), {"outcome": outcome})
 
@@ -110,7 +109,7 @@ def transcripts(request: HttpRequest, sid: str, n: int) -> HttpResponse:
         context["transcripts"] = [{"t": t, "cost": money_text(t.cost)} for t in found_transcripts]
     except ProviderError as exc:
         context |= {"error": exc.message, "retry_url": request.get_full_path()}
-        return render(request, "calls/_transcripts.html", context, status=error_status(exc))
+        return render(request, "calls/_transcripts.html", context, status=exc.http_status)
     return render(request, "calls/_transcripts.html", context)
 
 
@@ -124,9 +123,9 @@ def _found(request: HttpRequest, sid: str, template: str) -> lookup.Found | Http
     if resolution.single is not None:
         return resolution.single
     if resolution.failures:
-        error = max((f.error for f in resolution.failures), key=error_status)
+        error = worst_error(f.error for f in resolution.failures)
         context = {"error": error.message, "retry_url": request.get_full_path()}
-        return render(request, template, context, status=error_status(error))
+        return render(request, template, context, status=error.http_status)
     return render(request, template, {"error": f"No call {sid} in your projects."}, status=404)
 
 

@@ -20,9 +20,9 @@ from callviewer.projects.models import Project
 from callviewer.providers.types import (
     Call,
     ProviderError,
-    RateLimited,
     Recording,
-    TimedOut,
+    retry_after,
+    worst_error,
 )
 
 from . import audit, links, liveness, lookup, others, recordings, seen
@@ -101,7 +101,7 @@ def other_calls(request: HttpRequest, sid: str) -> HttpResponse:
     if project is None or number is None:
         return render(request, "calls/_other_calls.html", {"gone": True}, status=404)
     found = others.other_calls(project, sid, number)
-    status = error_status(found.errors[0]) if found.errors and not found.rows else 200
+    status = found.errors[0].http_status if found.errors and not found.rows else 200
     context = {"project": project, "others": found, "other_calls_url": request.get_full_path()}
     return render(request, "calls/_other_calls.html", context, status=status)
 
@@ -123,14 +123,14 @@ def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
         if found is None:
             if resolution.failures:
                 first = resolution.failures[0].error
-                return recordings.plain(error_status(first), first.message)
+                return recordings.plain(first.http_status, first.message)
             return recordings.plain(404, f"No call {sid} in your projects.")
         project, call = found.project, found.call
         provider = project.client()
         try:
             listed = provider.list_recordings(call) if provider.supports_recordings else []
         except ProviderError as exc:
-            return recordings.plain(error_status(exc), exc.message)
+            return recordings.plain(exc.http_status, exc.message)
         if call.is_final:
             recordings.remember(project, sid, listed)
     response, counts = recordings.serve(request, project.client(), listed, sid, n)
@@ -253,7 +253,7 @@ def unresolved(request: HttpRequest, resolution: lookup.Resolution) -> HttpRespo
         ]
         return render(request, "calls/chooser.html", {"sid": resolution.sid, "choices": choices})
     if resolution.failures:
-        worst = max((f.error for f in resolution.failures), key=error_status)
+        worst = worst_error(f.error for f in resolution.failures)
         response = render(
             request,
             "calls/provider_error.html",
@@ -262,10 +262,10 @@ def unresolved(request: HttpRequest, resolution: lookup.Resolution) -> HttpRespo
                 "failures": _errors(resolution),
                 "retry_url": request.get_full_path(),
             },
-            status=error_status(worst),
+            status=worst.http_status,
         )
-        if isinstance(worst, RateLimited) and worst.retry_after:
-            response["Retry-After"] = str(int(worst.retry_after + 0.999))
+        if wait := retry_after([worst]):
+            response["Retry-After"] = str(wait)
         return response
     context = {
         "sid": resolution.sid,
@@ -286,12 +286,3 @@ def _errors(resolution: lookup.Resolution) -> list[dict[str, Any]]:
         }
         for f in resolution.failures
     ]
-
-
-def error_status(error: ProviderError) -> int:
-    """The HTTP status a page answers when the provider failed this way (never 500)."""
-    if isinstance(error, TimedOut):
-        return 504
-    if isinstance(error, RateLimited):
-        return 503
-    return 502  # unavailable, credentials refused, unexpected answer: a bad gateway

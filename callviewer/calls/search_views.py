@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, reswap
 
 from callviewer.projects.models import Project, preference_for
+from callviewer.providers.types import retry_after, worst_status
 
 from . import audit, cursors, export, links, numbers, seen
 from . import search as history
@@ -50,8 +51,8 @@ def search(request: HttpRequest) -> HttpResponse:
     context |= _results_context(form.project_slug, filters, outcome, after)
     if not outcome.all_failed:
         return _render(request, context, more=more)
-    response = _render(request, context, status=history.http_status(outcome.errors), more=more)
-    if wait := history.retry_after(outcome.errors):
+    response = _render(request, context, status=worst_status(outcome.errors), more=more)
+    if wait := retry_after(outcome.errors):
         response["Retry-After"] = str(wait)
     return response
 
@@ -73,7 +74,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     rows, outcome, truncated = export.export_all(searchable, filters)
     if outcome.all_failed:
         messages = " ".join(e.message for e in outcome.errors)
-        return _plain(history.http_status(outcome.errors), f"Export failed. {messages}")
+        return _plain(worst_status(outcome.errors), f"Export failed. {messages}")
     notes = _export_notes(outcome, truncated, [p for p in picked if p not in searchable])
     audit.record(
         request,

@@ -12,10 +12,7 @@ from callviewer.calls.filters import Filters
 from callviewer.calls.rows import Row
 from callviewer.providers.types import (
     Call,
-    CredentialsRefused,
     ProviderUnavailable,
-    RateLimited,
-    TimedOut,
 )
 from callviewer.sandbox.core import Sandbox
 
@@ -107,14 +104,3 @@ class TestOutcome:
         rows = [Row(a, c, "") for c in calls]
         outcome = search.Outcome([search.ProjectResult(a, "A")], list(rows))
         assert outcome.newest_first is newest_first
-
-
-class TestHttpStatus:
-    def test_it_picks_the_status_that_says_most(self) -> None:
-        down = ProviderUnavailable("X", "down")
-        assert search.http_status([down]) == 502
-        assert search.http_status([down, TimedOut("X", "slow")]) == 504
-        assert search.http_status([RateLimited("X", "slow down", retry_after=2.2)]) == 503
-        assert search.http_status([CredentialsRefused("X", "no")]) == 502
-        assert search.retry_after([RateLimited("X", "m", retry_after=2.2), down]) == 3
-        assert search.retry_after([down]) is None
