@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from callviewer.htmx import HtmxHttpRequest
 from callviewer.projects.models import Project
 from callviewer.providers.types import ProviderError, Question, worst_error
 
@@ -28,7 +29,7 @@ Kind = analysis.Kind
 
 @vary_on_headers("HX-Request")
 @require_safe
-def call_analysis(request: HttpRequest, sid: str) -> HttpResponse:
+def call_analysis(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The "What was said" card: the answers to the project's standard questions."""
     found = _found(request, sid, "calls/_analysis.html")
     if isinstance(found, HttpResponse):
@@ -56,7 +57,7 @@ def call_analysis(request: HttpRequest, sid: str) -> HttpResponse:
 
 
 @require_POST
-def ask_question(request: HttpRequest, sid: str) -> HttpResponse:
+def ask_question(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The ask box's answer: the question put to the provider (or its kept answer)."""
     found = _found(request, sid, "calls/_ask.html")
     if isinstance(found, HttpResponse):
@@ -86,7 +87,7 @@ def ask_question(request: HttpRequest, sid: str) -> HttpResponse:
 
 @vary_on_headers("HX-Request")
 @require_safe
-def transcripts(request: HttpRequest, sid: str, n: int) -> HttpResponse:
+def transcripts(request: HtmxHttpRequest, sid: str, n: int) -> HttpResponse:
     """The transcripts of recording `n` (1-based) of the call, beside its player."""
     slug = request.GET.get("project", "")
     project = Project.objects.for_user(request.user).filter(slug=slug).first() if slug else None
@@ -113,10 +114,10 @@ def transcripts(request: HttpRequest, sid: str, n: int) -> HttpResponse:
     return render(request, "calls/_transcripts.html", context)
 
 
-def _found(request: HttpRequest, sid: str, template: str) -> lookup.Found | HttpResponse:
+def _found(request: HtmxHttpRequest, sid: str, template: str) -> lookup.Found | HttpResponse:
     """The call among the agent's projects, or `template` saying why not (404, 502, ...)."""
     slug = request.GET.get("project", "")
-    if not getattr(request, "htmx", False) and request.method == "GET":
+    if not request.htmx and request.method == "GET":
         page = links.call_url(sid) or "/calls/"  # a fragment is no page: the call's is
         return redirect(f"{page}?{urlencode({'project': slug})}" if slug else page)
     resolution = lookup.resolve(request.user, sid, slug)
@@ -130,7 +131,7 @@ def _found(request: HttpRequest, sid: str, template: str) -> lookup.Found | Http
 
 
 def _ask_context(
-    request: HttpRequest, found: lookup.Found, sid: str, form: AskForm
+    request: HtmxHttpRequest, found: lookup.Found, sid: str, form: AskForm
 ) -> dict[str, Any]:
     project, call = found.project, found.call
     return {
@@ -147,7 +148,7 @@ def _ask_context(
 
 
 def _ask_box(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     found: lookup.Found,
     sid: str,
     form: AskForm,
@@ -159,7 +160,7 @@ def _ask_box(
 
 
 def _audit_ask(
-    request: HttpRequest, project: Project, sid: str, question: Question, outcome: str
+    request: HtmxHttpRequest, project: Project, sid: str, question: Question, outcome: str
 ) -> None:
     # The question's type and length, never its text: an agent may type a caller's name or
     # number into it, and the trail is kept for a year and read by administrators. The text
@@ -168,5 +169,5 @@ def _audit_ask(
     _audit(request, AuditEvent.Action.ASK_QUESTION, project, sid, detail)
 
 
-def _audit(request: HttpRequest, action: str, project: Project, sid: str, detail: str) -> None:
+def _audit(request: HtmxHttpRequest, action: str, project: Project, sid: str, detail: str) -> None:
     audit.record(request, action, project=project, call_sid=sid, detail=detail)

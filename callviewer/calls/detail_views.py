@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseStopPolling, reswap, trigger_client_eve
 
 from callviewer import capacity
 from callviewer.database import release_connection
+from callviewer.htmx import HtmxHttpRequest
 from callviewer.projects.models import Project
 from callviewer.providers.types import (
     Call,
@@ -32,7 +33,7 @@ from .presentation import duration_text, present, ticket_text
 
 @vary_on_headers("HX-Request")
 @require_safe
-def call_detail(request: HttpRequest, sid: str) -> HttpResponse:
+def call_detail(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     resolution = lookup.resolve(request.user, sid, request.GET.get("project", ""))
     found = resolution.single
     if found is None:
@@ -46,10 +47,10 @@ def call_detail(request: HttpRequest, sid: str) -> HttpResponse:
 
 @vary_on_headers("HX-Request")
 @require_safe
-def call_status(request: HttpRequest, sid: str) -> HttpResponse:
+def call_status(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The status area, polled by HTMX while the call is live; 286 stops the polling."""
     slug = request.GET.get("project", "")
-    if not getattr(request, "htmx", False):
+    if not request.htmx:
         page = links.call_url(sid)
         return redirect(f"{page}?{urlencode({'project': slug})}" if slug else page)
     resolution = lookup.resolve(request.user, sid, slug)
@@ -75,7 +76,7 @@ def call_status(request: HttpRequest, sid: str) -> HttpResponse:
     return trigger_client_event(HttpResponseStopPolling(html), "call-ended")
 
 
-def _party_number(request: HttpRequest, project: Project, sid: str) -> str | None:
+def _party_number(request: HtmxHttpRequest, project: Project, sid: str) -> str | None:
     """The number on the asked side of the call, never from the URL: from the calls seen,
     else (the page's own write of it may still be on its way) from the provider."""
     to_side = request.GET.get("side") == "to"
@@ -91,10 +92,10 @@ def _party_number(request: HttpRequest, project: Project, sid: str) -> str | Non
 
 @vary_on_headers("HX-Request")
 @require_safe
-def other_calls(request: HttpRequest, sid: str) -> HttpResponse:
+def other_calls(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The call page's "Other calls with this number", loaded after the page (HTMX)."""
     slug = request.GET.get("project", "")
-    if not getattr(request, "htmx", False):
+    if not request.htmx:
         return redirect(links.call_url(sid) + (f"?{urlencode({'project': slug})}" if slug else ""))
     project = Project.objects.for_user(request.user).filter(slug=slug).first() if slug else None
     number = _party_number(request, project, sid) if project else None
@@ -108,7 +109,7 @@ def other_calls(request: HttpRequest, sid: str) -> HttpResponse:
 
 @require_safe
 @capacity.recording_stream
-def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
+def recording(request: HtmxHttpRequest, sid: str, n: int) -> HttpResponseBase:
     """Recording `n` (1-based) of the call, streamed through callviewer; `?download=1` saves it.
 
     A browser seeking asks many ranges of one recording: the first request asks the provider
@@ -145,7 +146,7 @@ def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
 
 
 def call_context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     project: Project,
     call: Call,
     sid: str,
@@ -245,7 +246,7 @@ def _player(
     }
 
 
-def unresolved(request: HttpRequest, resolution: lookup.Resolution) -> HttpResponse:
+def unresolved(request: HtmxHttpRequest, resolution: lookup.Resolution) -> HttpResponse:
     """The chooser, the provider-error page or the not-found page for a SID."""
     if len(resolution.found) > 1:
         choices = [
