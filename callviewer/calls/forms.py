@@ -128,9 +128,7 @@ class SearchForm(forms.Form):
         pasted = sids.read(text)
         if pasted is None:
             raise forms.ValidationError(
-                f"“{text[:60]}” is not a call SID, nor a link holding one. A TalkStack call SID "
-                "is CA and 32 hexadecimal characters (CA26e39c970fd416515799f5a165718be3), a "
-                "SignalWire one a UUID, a Sinch one 32 hexadecimal characters."
+                f"“{text[:60]}” is not a call SID, nor a link holding one. {sids.shapes()}"
             )
         self.sid_project = pasted.project
         return pasted.sid
