@@ -8,7 +8,6 @@ waits for them. Access is the call page's: the call is found among the agent's p
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -118,8 +117,7 @@ def _found(request: HtmxHttpRequest, sid: str, template: str) -> lookup.Found | 
     """The call among the agent's projects, or `template` saying why not (404, 502, ...)."""
     slug = request.GET.get("project", "")
     if not request.htmx and request.method == "GET":
-        page = links.call_url(sid) or "/calls/"  # a fragment is no page: the call's is
-        return redirect(f"{page}?{urlencode({'project': slug})}" if slug else page)
+        return redirect(links.fragment_page(sid, slug))  # a fragment is no page: the call's is
     resolution = lookup.resolve(request.user, sid, slug)
     if resolution.single is not None:
         return resolution.single

@@ -51,8 +51,7 @@ def call_status(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The status area, polled by HTMX while the call is live; 286 stops the polling."""
     slug = request.GET.get("project", "")
     if not request.htmx:
-        page = links.call_url(sid)
-        return redirect(f"{page}?{urlencode({'project': slug})}" if slug else page)
+        return redirect(links.fragment_page(sid, slug))
     resolution = lookup.resolve(request.user, sid, slug)
     found = resolution.single
     if found is None:
@@ -96,7 +95,7 @@ def other_calls(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The call page's "Other calls with this number", loaded after the page (HTMX)."""
     slug = request.GET.get("project", "")
     if not request.htmx:
-        return redirect(links.call_url(sid) + (f"?{urlencode({'project': slug})}" if slug else ""))
+        return redirect(links.fragment_page(sid, slug))
     project = Project.objects.for_user(request.user).filter(slug=slug).first() if slug else None
     number = _party_number(request, project, sid) if project else None
     if project is None or number is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -10,24 +9,11 @@ import pytest
 from callviewer.calls import numbers, search
 from callviewer.calls.filters import Filters
 from callviewer.calls.rows import Row
-from callviewer.providers.types import (
-    Call,
-    ProviderUnavailable,
-)
+from callviewer.providers.types import ProviderUnavailable
 from callviewer.sandbox.core import Sandbox
+from tests.calls.sample_calls import at, call
 
 MakeProject = Any  # the make_project fixture of tests/conftest.py
-UTC = dt.UTC
-
-
-def at(hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2025, 3, 14, hour, minute, tzinfo=UTC)
-
-
-def call(sid: str, start: dt.datetime | None, **kw: Any) -> Call:
-    return Call(
-        sid=sid, provider="talkstack", status="completed", raw_status="completed", start=start, **kw
-    )
 
 
 class TestRun:
