@@ -1,4 +1,4 @@
-"""The call page, its live status fragment and its recordings, by SID."""
+"""The call page, its live status and other-calls fragments and its recordings, by SID."""
 
 from __future__ import annotations
 

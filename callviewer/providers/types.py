@@ -1,4 +1,5 @@
-"""The normalised call, recording, search and error types that every provider module returns."""
+"""The normalised call, recording, search and error types that every provider module returns,
+and the one mapping from those errors to the HTTP status a page answers."""
 
 from __future__ import annotations
 
