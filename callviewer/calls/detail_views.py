@@ -26,7 +26,7 @@ from callviewer.providers.types import (
     worst_error,
 )
 
-from . import audit, links, liveness, lookup, others, recordings, seen
+from . import audit, links, liveness, lookup, others, recordings, seen, sids
 from .models import AuditEvent, SeenCall
 from .presentation import duration_text, present, ticket_text
 
@@ -272,6 +272,7 @@ def unresolved(request: HtmxHttpRequest, resolution: lookup.Resolution) -> HttpR
         "project_count": resolution.project_count,
         "pinned": resolution.pinned,
         "everywhere_url": links.call_url(resolution.sid),
+        "sid_shapes": sids.shapes(),
     }
     return render(request, "calls/not_found.html", context, status=404)
 
