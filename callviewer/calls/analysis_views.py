@@ -8,18 +8,17 @@ waits for them. Access is the call page's: the call is found among the agent's p
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from callviewer.htmx import HtmxHttpRequest
 from callviewer.projects.models import Project
-from callviewer.providers.types import ProviderError, Question
+from callviewer.providers.types import ProviderError, Question, worst_error
 
 from . import analysis, audit, links, lookup, recordings
-from .detail_views import error_status
 from .forms import AskForm
 from .models import AuditEvent
 from .presentation import money_text
@@ -29,7 +28,7 @@ Kind = analysis.Kind
 
 @vary_on_headers("HX-Request")
 @require_safe
-def call_analysis(request: HttpRequest, sid: str) -> HttpResponse:
+def call_analysis(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The "What was said" card: the answers to the project's standard questions."""
     found = _found(request, sid, "calls/_analysis.html")
     if isinstance(found, HttpResponse):
@@ -46,7 +45,7 @@ def call_analysis(request: HttpRequest, sid: str) -> HttpResponse:
         except ProviderError as exc:
             _audit(request, AuditEvent.Action.ANALYSE_CALL, project, sid, f"failed: {exc.kind}")
             context |= {"error": exc.message, "retry_url": request.get_full_path()}
-            return render(request, "calls/_analysis.html", context, status=error_status(exc))
+            return render(request, "calls/_analysis.html", context, status=exc.http_status)
         detail = f"{len(questions)} standard questions: answered"
         _audit(request, AuditEvent.Action.ANALYSE_CALL, project, sid, detail)
     if not row.answered:  # another page load is asking: look again in a moment
@@ -57,7 +56,7 @@ def call_analysis(request: HttpRequest, sid: str) -> HttpResponse:
 
 
 @require_POST
-def ask_question(request: HttpRequest, sid: str) -> HttpResponse:
+def ask_question(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The ask box's answer: the question put to the provider (or its kept answer)."""
     found = _found(request, sid, "calls/_ask.html")
     if isinstance(found, HttpResponse):
@@ -80,14 +79,14 @@ def ask_question(request: HttpRequest, sid: str) -> HttpResponse:
     except ProviderError as exc:
         _audit_ask(request, found.project, sid, question, f"failed: {exc.kind}")
         context = {"error": exc.message}
-        return _ask_box(request, found, sid, form, context, status=error_status(exc))
+        return _ask_box(request, found, sid, form, context, status=exc.http_status)
     _audit_ask(request, found.project, sid, question, outcome)
     return _ask_box(request, found, sid, AskForm(), {"outcome": outcome})
 
 
 @vary_on_headers("HX-Request")
 @require_safe
-def transcripts(request: HttpRequest, sid: str, n: int) -> HttpResponse:
+def transcripts(request: HtmxHttpRequest, sid: str, n: int) -> HttpResponse:
     """The transcripts of recording `n` (1-based) of the call, beside its player."""
     slug = request.GET.get("project", "")
     project = Project.objects.for_user(request.user).filter(slug=slug).first() if slug else None
@@ -110,28 +109,27 @@ def transcripts(request: HttpRequest, sid: str, n: int) -> HttpResponse:
         context["transcripts"] = [{"t": t, "cost": money_text(t.cost)} for t in found_transcripts]
     except ProviderError as exc:
         context |= {"error": exc.message, "retry_url": request.get_full_path()}
-        return render(request, "calls/_transcripts.html", context, status=error_status(exc))
+        return render(request, "calls/_transcripts.html", context, status=exc.http_status)
     return render(request, "calls/_transcripts.html", context)
 
 
-def _found(request: HttpRequest, sid: str, template: str) -> lookup.Found | HttpResponse:
+def _found(request: HtmxHttpRequest, sid: str, template: str) -> lookup.Found | HttpResponse:
     """The call among the agent's projects, or `template` saying why not (404, 502, ...)."""
     slug = request.GET.get("project", "")
-    if not getattr(request, "htmx", False) and request.method == "GET":
-        page = links.call_url(sid) or "/calls/"  # a fragment is no page: the call's is
-        return redirect(f"{page}?{urlencode({'project': slug})}" if slug else page)
+    if not request.htmx and request.method == "GET":
+        return redirect(links.fragment_page(sid, slug))  # a fragment is no page: the call's is
     resolution = lookup.resolve(request.user, sid, slug)
     if resolution.single is not None:
         return resolution.single
     if resolution.failures:
-        error = max((f.error for f in resolution.failures), key=error_status)
+        error = worst_error(f.error for f in resolution.failures)
         context = {"error": error.message, "retry_url": request.get_full_path()}
-        return render(request, template, context, status=error_status(error))
+        return render(request, template, context, status=error.http_status)
     return render(request, template, {"error": f"No call {sid} in your projects."}, status=404)
 
 
 def _ask_context(
-    request: HttpRequest, found: lookup.Found, sid: str, form: AskForm
+    request: HtmxHttpRequest, found: lookup.Found, sid: str, form: AskForm
 ) -> dict[str, Any]:
     project, call = found.project, found.call
     return {
@@ -148,7 +146,7 @@ def _ask_context(
 
 
 def _ask_box(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     found: lookup.Found,
     sid: str,
     form: AskForm,
@@ -160,7 +158,7 @@ def _ask_box(
 
 
 def _audit_ask(
-    request: HttpRequest, project: Project, sid: str, question: Question, outcome: str
+    request: HtmxHttpRequest, project: Project, sid: str, question: Question, outcome: str
 ) -> None:
     # The question's type and length, never its text: an agent may type a caller's name or
     # number into it, and the trail is kept for a year and read by administrators. The text
@@ -169,5 +167,5 @@ def _audit_ask(
     _audit(request, AuditEvent.Action.ASK_QUESTION, project, sid, detail)
 
 
-def _audit(request: HttpRequest, action: str, project: Project, sid: str, detail: str) -> None:
+def _audit(request: HtmxHttpRequest, action: str, project: Project, sid: str, detail: str) -> None:
     audit.record(request, action, project=project, call_sid=sid, detail=detail)

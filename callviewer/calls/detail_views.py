@@ -1,11 +1,11 @@
-"""The call page, its live status fragment and its recordings, by SID."""
+"""The call page, its live status and other-calls fragments and its recordings, by SID."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,23 +16,24 @@ from django_htmx.http import HttpResponseStopPolling, reswap, trigger_client_eve
 
 from callviewer import capacity
 from callviewer.database import release_connection
+from callviewer.htmx import HtmxHttpRequest
 from callviewer.projects.models import Project
 from callviewer.providers.types import (
     Call,
     ProviderError,
-    RateLimited,
     Recording,
-    TimedOut,
+    retry_after,
+    worst_error,
 )
 
-from . import audit, links, liveness, lookup, others, recordings, seen
+from . import audit, links, liveness, lookup, others, recordings, seen, sids
 from .models import AuditEvent, SeenCall
 from .presentation import duration_text, present, ticket_text
 
 
 @vary_on_headers("HX-Request")
 @require_safe
-def call_detail(request: HttpRequest, sid: str) -> HttpResponse:
+def call_detail(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     resolution = lookup.resolve(request.user, sid, request.GET.get("project", ""))
     found = resolution.single
     if found is None:
@@ -46,12 +47,11 @@ def call_detail(request: HttpRequest, sid: str) -> HttpResponse:
 
 @vary_on_headers("HX-Request")
 @require_safe
-def call_status(request: HttpRequest, sid: str) -> HttpResponse:
+def call_status(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The status area, polled by HTMX while the call is live; 286 stops the polling."""
     slug = request.GET.get("project", "")
-    if not getattr(request, "htmx", False):
-        page = links.call_url(sid)
-        return redirect(f"{page}?{urlencode({'project': slug})}" if slug else page)
+    if not request.htmx:
+        return redirect(links.fragment_page(sid, slug))
     resolution = lookup.resolve(request.user, sid, slug)
     found = resolution.single
     if found is None:
@@ -75,7 +75,7 @@ def call_status(request: HttpRequest, sid: str) -> HttpResponse:
     return trigger_client_event(HttpResponseStopPolling(html), "call-ended")
 
 
-def _party_number(request: HttpRequest, project: Project, sid: str) -> str | None:
+def _party_number(request: HtmxHttpRequest, project: Project, sid: str) -> str | None:
     """The number on the asked side of the call, never from the URL: from the calls seen,
     else (the page's own write of it may still be on its way) from the provider."""
     to_side = request.GET.get("side") == "to"
@@ -91,24 +91,24 @@ def _party_number(request: HttpRequest, project: Project, sid: str) -> str | Non
 
 @vary_on_headers("HX-Request")
 @require_safe
-def other_calls(request: HttpRequest, sid: str) -> HttpResponse:
+def other_calls(request: HtmxHttpRequest, sid: str) -> HttpResponse:
     """The call page's "Other calls with this number", loaded after the page (HTMX)."""
     slug = request.GET.get("project", "")
-    if not getattr(request, "htmx", False):
-        return redirect(links.call_url(sid) + (f"?{urlencode({'project': slug})}" if slug else ""))
+    if not request.htmx:
+        return redirect(links.fragment_page(sid, slug))
     project = Project.objects.for_user(request.user).filter(slug=slug).first() if slug else None
     number = _party_number(request, project, sid) if project else None
     if project is None or number is None:
         return render(request, "calls/_other_calls.html", {"gone": True}, status=404)
     found = others.other_calls(project, sid, number)
-    status = error_status(found.errors[0]) if found.errors and not found.rows else 200
+    status = found.errors[0].http_status if found.errors and not found.rows else 200
     context = {"project": project, "others": found, "other_calls_url": request.get_full_path()}
     return render(request, "calls/_other_calls.html", context, status=status)
 
 
 @require_safe
 @capacity.recording_stream
-def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
+def recording(request: HtmxHttpRequest, sid: str, n: int) -> HttpResponseBase:
     """Recording `n` (1-based) of the call, streamed through callviewer; `?download=1` saves it.
 
     A browser seeking asks many ranges of one recording: the first request asks the provider
@@ -123,14 +123,14 @@ def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
         if found is None:
             if resolution.failures:
                 first = resolution.failures[0].error
-                return recordings.plain(error_status(first), first.message)
+                return recordings.plain(first.http_status, first.message)
             return recordings.plain(404, f"No call {sid} in your projects.")
         project, call = found.project, found.call
         provider = project.client()
         try:
             listed = provider.list_recordings(call) if provider.supports_recordings else []
         except ProviderError as exc:
-            return recordings.plain(error_status(exc), exc.message)
+            return recordings.plain(exc.http_status, exc.message)
         if call.is_final:
             recordings.remember(project, sid, listed)
     response, counts = recordings.serve(request, project.client(), listed, sid, n)
@@ -145,7 +145,7 @@ def recording(request: HttpRequest, sid: str, n: int) -> HttpResponseBase:
 
 
 def call_context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     project: Project,
     call: Call,
     sid: str,
@@ -245,7 +245,7 @@ def _player(
     }
 
 
-def unresolved(request: HttpRequest, resolution: lookup.Resolution) -> HttpResponse:
+def unresolved(request: HtmxHttpRequest, resolution: lookup.Resolution) -> HttpResponse:
     """The chooser, the provider-error page or the not-found page for a SID."""
     if len(resolution.found) > 1:
         choices = [
@@ -253,7 +253,7 @@ def unresolved(request: HttpRequest, resolution: lookup.Resolution) -> HttpRespo
         ]
         return render(request, "calls/chooser.html", {"sid": resolution.sid, "choices": choices})
     if resolution.failures:
-        worst = max((f.error for f in resolution.failures), key=error_status)
+        worst = worst_error(f.error for f in resolution.failures)
         response = render(
             request,
             "calls/provider_error.html",
@@ -262,16 +262,17 @@ def unresolved(request: HttpRequest, resolution: lookup.Resolution) -> HttpRespo
                 "failures": _errors(resolution),
                 "retry_url": request.get_full_path(),
             },
-            status=error_status(worst),
+            status=worst.http_status,
         )
-        if isinstance(worst, RateLimited) and worst.retry_after:
-            response["Retry-After"] = str(int(worst.retry_after + 0.999))
+        if wait := retry_after([worst]):
+            response["Retry-After"] = str(wait)
         return response
     context = {
         "sid": resolution.sid,
         "project_count": resolution.project_count,
         "pinned": resolution.pinned,
         "everywhere_url": links.call_url(resolution.sid),
+        "sid_shapes": sids.shapes(),
     }
     return render(request, "calls/not_found.html", context, status=404)
 
@@ -286,12 +287,3 @@ def _errors(resolution: lookup.Resolution) -> list[dict[str, Any]]:
         }
         for f in resolution.failures
     ]
-
-
-def error_status(error: ProviderError) -> int:
-    """The HTTP status a page answers when the provider failed this way (never 500)."""
-    if isinstance(error, TimedOut):
-        return 504
-    if isinstance(error, RateLimited):
-        return 503
-    return 502  # unavailable, credentials refused, unexpected answer: a bad gateway

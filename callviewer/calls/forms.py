@@ -7,7 +7,6 @@ import datetime as dt
 import re
 from typing import Any
 
-import phonenumbers
 from django import forms
 
 from callviewer.projects import questions
@@ -16,20 +15,9 @@ from callviewer.providers.types import FINAL_STATUSES, STATUSES, Question
 
 from . import sids
 from .filters import ALL, MATCHES, RANGES, Filters, quick_range
+from .numbers import may_become_number
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# What a phone number looks like while it is being typed: digits and the usual separators.
-_TYPED_NUMBER = re.compile(r"\+?[0-9().\-/ \t\u00a0]*")
-_TOO_SHORT_YET = {
-    phonenumbers.NumberParseException.NOT_A_NUMBER,
-    phonenumbers.NumberParseException.TOO_SHORT_NSN,
-    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD,
-}
-_GROWS_VALID = {
-    phonenumbers.ValidationResult.TOO_SHORT,
-    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
-    phonenumbers.ValidationResult.INVALID_LENGTH,
-}
 # Calls are searched in these years only: the providers keep nothing older, and a date near
 # the ends of Python's calendar breaks date arithmetic (9999-12-31 plus a day).
 FIRST_YEAR, LAST_YEAR = 1970, 2100
@@ -140,9 +128,7 @@ class SearchForm(forms.Form):
         pasted = sids.read(text)
         if pasted is None:
             raise forms.ValidationError(
-                f"“{text[:60]}” is not a call SID, nor a link holding one. A TalkStack call SID "
-                "is CA and 32 hexadecimal characters (CA26e39c970fd416515799f5a165718be3), a "
-                "SignalWire one a UUID, a Sinch one 32 hexadecimal characters."
+                f"“{text[:60]}” is not a call SID, nor a link holding one. {sids.shapes()}"
             )
         self.sid_project = pasted.project
         return pasted.sid
@@ -198,26 +184,6 @@ class SearchForm(forms.Form):
     @property
     def range_used(self) -> bool:
         return bool(getattr(self, "cleaned_data", {}).get("range"))
-
-
-def may_become_number(text: str, regions: list[str]) -> bool:
-    """Whether typing more digits can still make `text` a whole phone number in one of
-    `regions`: "(206) 8" can, "abc" and a number already too long cannot."""
-    value = text.strip()
-    if not value or not _TYPED_NUMBER.fullmatch(value):
-        return False
-    if not any(c.isdigit() for c in value):
-        return set(value) <= set("+( ")  # the number has only begun
-    for region in regions:
-        try:
-            number = phonenumbers.parse(value, region or "US")
-        except phonenumbers.NumberParseException as exc:
-            if exc.error_type in _TOO_SHORT_YET:
-                return True
-            continue
-        if phonenumbers.is_possible_number_with_reason(number) in _GROWS_VALID:
-            return True
-    return False
 
 
 def _date(value: str, which: str) -> dt.date | None:

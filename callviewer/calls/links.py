@@ -38,3 +38,10 @@ def call_url(sid: str, project: Project | None = None, view: str = DETAIL, *args
     except NoReverseMatch:
         return ""
     return f"{path}?{urlencode({'project': project.slug})}" if project is not None else path
+
+
+def fragment_page(sid: str, slug: str) -> str:
+    """Where a call's fragment opened as a page (not by HTMX) sends the browser: the call's
+    page, pinned to the project `slug` names, if any."""
+    page = call_url(sid) or "/calls/"
+    return f"{page}?{urlencode({'project': slug})}" if slug else page

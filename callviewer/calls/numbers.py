@@ -10,6 +10,18 @@ import phonenumbers
 from callviewer.projects.models import Project
 
 _PHONE_CHARS = re.compile(r"[0-9+().\-/ \t\u00a0]+")
+# What a phone number looks like while it is being typed: digits and the usual separators.
+_TYPED_NUMBER = re.compile(r"\+?[0-9().\-/ \t\u00a0]*")
+_TOO_SHORT_YET = {
+    phonenumbers.NumberParseException.NOT_A_NUMBER,
+    phonenumbers.NumberParseException.TOO_SHORT_NSN,
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD,
+}
+_GROWS_VALID = {
+    phonenumbers.ValidationResult.TOO_SHORT,
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    phonenumbers.ValidationResult.INVALID_LENGTH,
+}
 
 
 class InvalidNumber(ValueError):
@@ -48,3 +60,23 @@ def number_problem(projects: Sequence[Project], number: str) -> str:
         else:
             return ""
     return problems[0] if problems else ""
+
+
+def may_become_number(text: str, regions: list[str]) -> bool:
+    """Whether typing more digits can still make `text` a whole phone number in one of
+    `regions`: "(206) 8" can, "abc" and a number already too long cannot."""
+    value = text.strip()
+    if not value or not _TYPED_NUMBER.fullmatch(value):
+        return False
+    if not any(c.isdigit() for c in value):
+        return set(value) <= set("+( ")  # the number has only begun
+    for region in regions:
+        try:
+            number = phonenumbers.parse(value, region or "US")
+        except phonenumbers.NumberParseException as exc:
+            if exc.error_type in _TOO_SHORT_YET:
+                return True
+            continue
+        if phonenumbers.is_possible_number_with_reason(number) in _GROWS_VALID:
+            return True
+    return False

@@ -31,7 +31,16 @@ from django.http.response import HttpResponseBase
 from callviewer.projects.models import Project
 from callviewer.providers import http
 from callviewer.providers.base import MediaSource, Provider
-from callviewer.providers.types import ProviderError, Recording, TimedOut, UnexpectedAnswer
+from callviewer.providers.types import (
+    CredentialsRefused,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    Recording,
+    TimedOut,
+    UnexpectedAnswer,
+    whole_seconds,
+)
 
 log = logging.getLogger(__name__)
 
@@ -345,18 +354,28 @@ def _upstream_error(label: str, response: httpx.Response) -> Media:
         return Media(404, {}, message=f"{label} no longer has this recording.")
     if code in (401, 403):
         return Media(
-            502,
+            CredentialsRefused.http_status,
             {},
             message=f"The recording's host refused the {label} project's credentials. "
             "An administrator should check them.",
         )
     if code == 429:
         wait = http.retry_after_seconds(response)
-        headers = {"Retry-After": str(int(wait + 0.999))} if wait else {}
-        return Media(503, headers, message=f"{label} is limiting requests. Try again shortly.")
+        headers = {"Retry-After": str(whole_seconds(wait))} if wait else {}
+        return Media(
+            RateLimited.http_status,
+            headers,
+            message=f"{label} is limiting requests. Try again shortly.",
+        )
     if code >= 500:
-        return Media(502, {}, message=f"{label} could not send the recording (HTTP {code}).")
-    return Media(502, {}, message=f"{label} answered HTTP {code} for the recording.")
+        return Media(
+            ProviderUnavailable.http_status,
+            {},
+            message=f"{label} could not send the recording (HTTP {code}).",
+        )
+    return Media(
+        UnexpectedAnswer.http_status, {}, message=f"{label} answered HTTP {code} for the recording."
+    )
 
 
 def _length(response: httpx.Response) -> int | None:

@@ -8,17 +8,15 @@ results" goes on from each search's place (cursors.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from callviewer.projects.models import Project
 from callviewer.providers.base import Provider
 from callviewer.providers.types import (
     ProviderError,
-    RateLimited,
     SearchPage,
     SearchQuery,
-    TimedOut,
     in_newest_first_order,
 )
 
@@ -173,18 +171,3 @@ def _report(streams: Sequence[Stream], results: dict[int, ProjectResult]) -> Non
 
 def _searcher(query: SearchQuery, cursor: str | None) -> Callable[[Provider], SearchPage]:
     return lambda client: client.search(query, cursor)
-
-
-def http_status(errors: Iterable[ProviderError]) -> int:
-    """The status a search answers when nothing could be shown (never 500)."""
-    errors = list(errors)
-    if any(isinstance(e, TimedOut) for e in errors):
-        return 504
-    if any(isinstance(e, RateLimited) for e in errors):
-        return 503
-    return 502
-
-
-def retry_after(errors: Iterable[ProviderError]) -> int | None:
-    waits = [e.retry_after for e in errors if isinstance(e, RateLimited) and e.retry_after]
-    return int(max(waits) + 0.999) if waits else None

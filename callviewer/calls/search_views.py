@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, reswap
 
+from callviewer.htmx import HtmxHttpRequest
 from callviewer.projects.models import Project, preference_for
+from callviewer.providers.types import retry_after, worst_status
 
 from . import audit, cursors, export, links, numbers, seen
 from . import search as history
@@ -23,7 +25,7 @@ from .models import AuditEvent
 
 @vary_on_headers("HX-Request", "X-Typing")
 @require_safe
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     """The search page; as an HTMX request, only its results (or, with `after`, more rows)."""
     form, picked, context = _parse(request)
     if picked is None:
@@ -50,14 +52,14 @@ def search(request: HttpRequest) -> HttpResponse:
     context |= _results_context(form.project_slug, filters, outcome, after)
     if not outcome.all_failed:
         return _render(request, context, more=more)
-    response = _render(request, context, status=history.http_status(outcome.errors), more=more)
-    if wait := history.retry_after(outcome.errors):
+    response = _render(request, context, status=worst_status(outcome.errors), more=more)
+    if wait := retry_after(outcome.errors):
         response["Retry-After"] = str(wait)
     return response
 
 
 @require_safe
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     """The current search as CSV: same filters and scope, every page up to a cap."""
     form, picked, _context = _parse(request)
     if picked is None:
@@ -73,7 +75,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     rows, outcome, truncated = export.export_all(searchable, filters)
     if outcome.all_failed:
         messages = " ".join(e.message for e in outcome.errors)
-        return _plain(history.http_status(outcome.errors), f"Export failed. {messages}")
+        return _plain(worst_status(outcome.errors), f"Export failed. {messages}")
     notes = _export_notes(outcome, truncated, [p for p in picked if p not in searchable])
     audit.record(
         request,
@@ -92,7 +94,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict[str, Any]]:
+def _parse(request: HtmxHttpRequest) -> tuple[SearchForm, list[Project] | None, dict[str, Any]]:
     """The form, the projects it covers (None: not the agent's) and the page's base context."""
     projects = list(Project.objects.for_user(request.user))
     remembered = preference_for(request.user).last_project
@@ -126,14 +128,13 @@ def _parse(request: HttpRequest) -> tuple[SearchForm, list[Project] | None, dict
     return form, picked, context
 
 
-def _fragment(request: HttpRequest) -> bool:
+def _fragment(request: HtmxHttpRequest) -> bool:
     # A history restore after a cache miss needs the whole page, not a fragment.
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _render(
-    request: HttpRequest, context: dict[str, Any], *, status: int = 200, more: bool = False
+    request: HtmxHttpRequest, context: dict[str, Any], *, status: int = 200, more: bool = False
 ) -> HttpResponse:
     if not _fragment(request):
         return render(request, "calls/search.html", context, status=status)
@@ -144,14 +145,14 @@ def _render(
     return response
 
 
-def _keep_typing(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _keep_typing(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResponse:
     """A value still being typed that more typing can make valid: no error, no search, and
     the results on screen stay (only the fields' notes change, out of band)."""
     response = render(request, "calls/_typing.html", context | {"oob": True})
     return push_url(reswap(response, "none"), False)
 
 
-def _open_call(request: HttpRequest, form: SearchForm) -> HttpResponse:
+def _open_call(request: HtmxHttpRequest, form: SearchForm) -> HttpResponse:
     """Open the call in whichever of the agent's projects holds it (lookup.resolve, on its
     page): the project picked here does not narrow it; a pasted callviewer link's does."""
     sid, slug = form.cleaned_data["sid"], form.sid_project
@@ -162,7 +163,7 @@ def _open_call(request: HttpRequest, form: SearchForm) -> HttpResponse:
     return redirect(url)
 
 
-def _remember_choice(request: HttpRequest, slug: str) -> None:
+def _remember_choice(request: HtmxHttpRequest, slug: str) -> None:
     if "project" not in request.GET:
         return
     pref = preference_for(request.user)
@@ -172,7 +173,7 @@ def _remember_choice(request: HttpRequest, slug: str) -> None:
 
 
 def _record_search(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     slug: str,
     picked: list[Project],
     filters: Filters,
@@ -193,7 +194,7 @@ def _scope_words(slug: str, picked: list[Project]) -> str:
     return f"project {picked[0].slug}"
 
 
-def _places(request: HttpRequest, slug: str, filters: Filters) -> list[cursors.Place] | None:
+def _places(request: HtmxHttpRequest, slug: str, filters: Filters) -> list[cursors.Place] | None:
     """Where "More results" goes on, from its token; None for the first page. A whole page
     (not a fragment) starts from the top. Raises BadCursor for a token it cannot follow."""
     after = str(request.GET.get("after", ""))
@@ -204,7 +205,7 @@ def _places(request: HttpRequest, slug: str, filters: Filters) -> list[cursors.P
 
 
 def _bad_cursor(
-    request: HttpRequest, context: dict[str, Any], slug: str, exc: cursors.BadCursor
+    request: HtmxHttpRequest, context: dict[str, Any], slug: str, exc: cursors.BadCursor
 ) -> HttpResponse:
     """A "More results" token that cannot be followed: a 400 that says so where rows go."""
     columns = 10 if slug == ALL else 9  # a row of its own across the table: wide enough
@@ -247,7 +248,7 @@ def _results_context(
     }
 
 
-def _seen_context(request: HttpRequest, project: Project, filters: Filters) -> dict[str, Any]:
+def _seen_context(request: HtmxHttpRequest, project: Project, filters: Filters) -> dict[str, Any]:
     """A project whose provider keeps no history: the calls already seen in callviewer.
 
     Only the number narrows them: the page offers no status or dates for such a project, so

@@ -34,6 +34,14 @@ def spelled(text: str) -> str:
     return ""
 
 
+def shapes() -> str:
+    """What each provider's call SIDs look like, in one sentence for an agent."""
+    first, *others = registry().values()
+    words = [f"A {first.label} call SID is {first.sid_shape}"]
+    words += [f"a {provider.label} one {provider.sid_shape}" for provider in others]
+    return ", ".join(words) + "."
+
+
 def read(text: str) -> Pasted | None:
     """The call SID in what was pasted into the SID box, or None when there is none."""
     value = text.strip()

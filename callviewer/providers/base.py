@@ -115,6 +115,7 @@ class Provider(ABC):
     # (instantiate) the class and read nothing.
     do_not_call_in_templates: ClassVar[bool] = True
     sid_pattern: ClassVar[re.Pattern[str]]  # what this provider's call SIDs look like
+    sid_shape: ClassVar[str]  # the same in words, for an agent who pasted something else
 
     def __init__(self, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
         self.settings = {f.name: f.default for f in self.settings_fields} | {

@@ -32,6 +32,7 @@ from .types import (
     RateLimited,
     TimedOut,
     UnexpectedAnswer,
+    whole_seconds,
 )
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,7 @@ def raise_for_response(provider: str, response: httpx.Response) -> None:
         raise NotFound(provider, f"{provider} has no such call.", status=code)
     if code == 429:
         wait = retry_after_seconds(response)
-        hint = f" Try again in {int(wait + 0.999)} s." if wait else " Try again shortly."
+        hint = f" Try again in {whole_seconds(wait)} s." if wait else " Try again shortly."
         raise RateLimited(
             provider, f"{provider} is limiting requests.{hint}", status=code, retry_after=wait
         )

@@ -135,6 +135,7 @@ class SignalWire(Provider):
     label = "SignalWire"
     # Spelled in lowercase whatever case is typed (Provider.sid_spelling), as the docs' examples.
     sid_pattern = re.compile(_UUID)
+    sid_shape = "a UUID"
     settings_fields = (
         Field(
             "space",

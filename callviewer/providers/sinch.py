@@ -125,6 +125,7 @@ class Sinch(Provider):
     sid_pattern = re.compile(
         r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     )
+    sid_shape = "32 hexadecimal characters"
     settings_fields = (
         Field("application_key", "Application key"),
         Field(

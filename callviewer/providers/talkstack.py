@@ -89,6 +89,7 @@ class TalkStack(Provider):
     name = "talkstack"
     label = "TalkStack AI"
     sid_pattern = re.compile(r"CA[0-9a-fA-F]{32}")
+    sid_shape = "CA and 32 hexadecimal characters (CA26e39c970fd416515799f5a165718be3)"
     gives_direction = False  # no direction field in its call answer
     settings_fields = (
         Field("project_id", "Project ID"),

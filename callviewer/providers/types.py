@@ -1,4 +1,5 @@
-"""The normalised call, recording, search and error types that every provider module returns."""
+"""The normalised call, recording, search and error types that every provider module returns,
+and the one mapping from those errors to the HTTP status a page answers."""
 
 from __future__ import annotations
 
@@ -318,10 +319,16 @@ class Transcript:
         return TRANSCRIPT_STATUSES.get(self.status, TRANSCRIPT_STATUSES["unknown"])
 
 
+# Provider errors, and the one mapping from them to HTTP: the status a page (or the
+# recording proxy) answers when an error is all it has to show, never a 500.
+
+
 class ProviderError(Exception):
     """A provider call failed; `message` is written for a support agent."""
 
     kind = "error"
+    # Unavailable, credentials refused, an unexpected answer: a bad gateway.
+    http_status = 502
 
     def __init__(self, provider: str, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -343,6 +350,7 @@ class CredentialsRefused(ProviderError):
 
 class RateLimited(ProviderError):
     kind = "rate_limited"
+    http_status = 503  # with Retry-After when the provider said how long
 
     def __init__(
         self,
@@ -362,6 +370,7 @@ class ProviderUnavailable(ProviderError):
 
 class TimedOut(ProviderError):
     kind = "timed_out"
+    http_status = 504
 
 
 class UnexpectedAnswer(ProviderError):
@@ -372,3 +381,24 @@ class NotSupported(ProviderError):
     """The provider's API has no such operation (e.g. Sinch v1 has no call history)."""
 
     kind = "not_supported"
+
+
+def worst_error(errors: Iterable[ProviderError]) -> ProviderError:
+    """The error whose status says most (a timeout, then a rate limit, then the rest)."""
+    return max(errors, key=lambda error: error.http_status)
+
+
+def worst_status(errors: Iterable[ProviderError]) -> int:
+    """The status an answer with nothing to show gives for these errors (502 for none)."""
+    return max((error.http_status for error in errors), default=ProviderError.http_status)
+
+
+def whole_seconds(wait: float) -> int:
+    """A wait rounded up to whole seconds, as Retry-After and the messages give it."""
+    return int(wait + 0.999)
+
+
+def retry_after(errors: Iterable[ProviderError]) -> int | None:
+    """The Retry-After for these errors: the longest wait a rate limit named, if any."""
+    waits = [e.retry_after for e in errors if isinstance(e, RateLimited) and e.retry_after]
+    return whole_seconds(max(waits)) if waits else None

@@ -701,6 +701,14 @@ def test_an_unknown_call_is_a_404_with_a_search_box(
     assert 'name="sid"' in content
 
 
+def test_an_unknown_call_says_what_each_providers_call_ids_look_like(
+    sandbox: Sandbox, project: Project, agent: Client
+) -> None:
+    _, content = page(agent, UNKNOWN_SID)
+    assert "A TalkStack AI call SID is CA and 32 hexadecimal characters" in text(content)
+    assert "a SignalWire one a UUID, a Sinch one 32 hexadecimal characters." in text(content)
+
+
 def test_a_call_not_in_the_pinned_project_offers_all_projects(
     sandbox: Sandbox, project: Project, agent: Client
 ) -> None:

@@ -127,3 +127,8 @@ def test_a_call_answered_under_another_sid_links_to_the_sid_it_was_opened_with(
     assert f'hx-get="/calls/{TS_SID}/status/?project=ts"' in page.content.decode()
     assert status.status_code == 286
     assert f'src="/calls/{TS_SID}/recordings/1/?project=ts"' in status.content.decode()
+
+
+def test_a_fragment_opened_as_a_page_goes_to_its_calls_page_pinned_to_its_project() -> None:
+    assert links.fragment_page("CA1", "") == "/calls/CA1/"
+    assert links.fragment_page("CA1", "acme support") == "/calls/CA1/?project=acme+support"

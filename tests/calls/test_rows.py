@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from callviewer.calls import rows as search
-from callviewer.providers.types import Call, Money
+from callviewer.calls.rows import Row
+from callviewer.providers.types import Money
+from tests.calls.sample_calls import at, call
 
 MakeProject = Any  # the make_project fixture of tests/conftest.py
-UTC = dt.UTC
-
-
-def at(hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2025, 3, 14, hour, minute, tzinfo=UTC)
-
-
-def call(sid: str, start: dt.datetime | None, **kw: Any) -> Call:
-    return Call(
-        sid=sid, provider="talkstack", status="completed", raw_status="completed", start=start, **kw
-    )
 
 
 class TestRowTexts:
@@ -28,7 +17,7 @@ class TestRowTexts:
         self, db: None, make_project: MakeProject
     ) -> None:
         a = make_project("talkstack", "a")
-        row = search.Row(
+        row = Row(
             a,
             call("CA1", at(9), duration=3725, cost=Money(Decimal("-0.0130"), "USD"),
                  direction="outbound-api", recordings=()),
@@ -40,7 +29,7 @@ class TestRowTexts:
             "Outbound (API)",
             "no",
         )
-        bare = search.Row(a, call("CA2", None), "/y")
+        bare = Row(a, call("CA2", None), "/y")
         assert (bare.duration, bare.cost, bare.direction, bare.recordings) == (
             "—",
             "—",
@@ -51,5 +40,5 @@ class TestRowTexts:
     def test_a_provider_without_recordings_shows_a_dash(
         self, db: None, make_project: MakeProject
     ) -> None:
-        row = search.Row(make_project("sinch", "s"), call("ab" * 16, at(9)), "/x")
+        row = Row(make_project("sinch", "s"), call("ab" * 16, at(9)), "/x")
         assert row.recordings == "—"

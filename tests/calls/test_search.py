@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -10,27 +9,11 @@ import pytest
 from callviewer.calls import numbers, search
 from callviewer.calls.filters import Filters
 from callviewer.calls.rows import Row
-from callviewer.providers.types import (
-    Call,
-    CredentialsRefused,
-    ProviderUnavailable,
-    RateLimited,
-    TimedOut,
-)
+from callviewer.providers.types import ProviderUnavailable
 from callviewer.sandbox.core import Sandbox
+from tests.calls.sample_calls import at, call
 
 MakeProject = Any  # the make_project fixture of tests/conftest.py
-UTC = dt.UTC
-
-
-def at(hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2025, 3, 14, hour, minute, tzinfo=UTC)
-
-
-def call(sid: str, start: dt.datetime | None, **kw: Any) -> Call:
-    return Call(
-        sid=sid, provider="talkstack", status="completed", raw_status="completed", start=start, **kw
-    )
 
 
 class TestRun:
@@ -107,14 +90,3 @@ class TestOutcome:
         rows = [Row(a, c, "") for c in calls]
         outcome = search.Outcome([search.ProjectResult(a, "A")], list(rows))
         assert outcome.newest_first is newest_first
-
-
-class TestHttpStatus:
-    def test_it_picks_the_status_that_says_most(self) -> None:
-        down = ProviderUnavailable("X", "down")
-        assert search.http_status([down]) == 502
-        assert search.http_status([down, TimedOut("X", "slow")]) == 504
-        assert search.http_status([RateLimited("X", "slow down", retry_after=2.2)]) == 503
-        assert search.http_status([CredentialsRefused("X", "no")]) == 502
-        assert search.retry_after([RateLimited("X", "m", retry_after=2.2), down]) == 3
-        assert search.retry_after([down]) is None

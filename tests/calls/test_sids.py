@@ -93,3 +93,9 @@ class TestRead:
     )
     def test_what_holds_no_sid_is_none(self, typed: str) -> None:
         assert sids.read(typed) is None
+
+
+def test_the_sid_shapes_name_every_provider_in_words() -> None:
+    shapes = sids.shapes()
+    assert shapes.startswith("A TalkStack AI call SID is CA and 32 hexadecimal characters")
+    assert "a SignalWire one a UUID" in shapes and "a Sinch one 32 hexadecimal" in shapes
