@@ -52,6 +52,12 @@ _TWILIO_MEDIA_PATH = re.compile(
 )
 # Keys that mark an object as a call rather than an envelope around one.
 _CALL_KEYS = frozenset({"callSid", "sid", "recordingUrls", "seconds", "date", "from", "to"})
+# Where a call's SID and start may be: the seed's `callSid` and `date` first, then the names
+# another reading of the undocumented history could give them (its filters say `startTime`).
+_SID_KEYS = ("callSid", "sid", "call_sid", "CallSid")
+_START_KEYS = ("date", "startTime", "start_time", "dateCreated", "createdAt", "created_at")
+# Keys under which an envelope may say "no calls" with null instead of a list.
+_EMPTY_LIST_KEYS = ("data", "calls", "history", "result", "results", "items", "records")
 
 
 def _currency_check(value: str) -> str:
@@ -161,6 +167,9 @@ class TalkStack(Provider):
 
     PAGE_SIZE: ClassVar[int] = 25
     MAX_PAGE_SIZE: ClassVar[int] = 500
+    # "pageSize(optional) [...] defaults to 20" (seed 004): exactly 20 calls for a larger
+    # pageSize reads as a server that ignored it, with more calls it will not list.
+    DEFAULT_PAGE_SIZE: ClassVar[int] = 20
 
     @classmethod
     def outcome_facts(cls, call: Call) -> tuple[Fact, ...]:
@@ -215,13 +224,16 @@ class TalkStack(Provider):
         # The order is not documented: it is only called newest first when every call this
         # answer listed up to here (earlier pages included) was, so pages shown one after
         # another stay in that order.
-        ordered = in_newest_first_order(values.moment(item.get("date")) for item in items)
+        ordered = in_newest_first_order(_start(item) for item in items)
         # Its date filters are whole UTC days (widened: SearchQuery.utc_days): trimmed here to
         # the exact bounds asked for, e.g. a day in the agent's own time zone.
         calls, passed_over, past_start = query.within(calls, ordered)
         page = SearchPage(calls=calls, sorted_newest_first=ordered, passed_over=passed_over)
-        if len(items) < size or past_start:
+        if past_start:
             return page
+        if len(items) < size:
+            ignored = len(items) == self.DEFAULT_PAGE_SIZE
+            return replace(page, bound_reached=True) if ignored else page
         if size >= self.MAX_PAGE_SIZE:
             return replace(page, bound_reached=True)
         return replace(page, next_cursor=str(min(size + self.PAGE_SIZE, self.MAX_PAGE_SIZE)))
@@ -383,12 +395,26 @@ def call_list(provider: str, body: Any) -> list[dict[str, Any]]:
     if isinstance(body, dict) and not candidates:
         for value in body.values():
             candidates += _lists_of_objects(value) if isinstance(value, dict) else []
+    if isinstance(body, dict) and not candidates:
+        _raise_for_error_envelope(provider, body)
+        if any(k in body and body[k] is None for k in _EMPTY_LIST_KEYS):
+            return []  # e.g. {"message": "No calls found", "data": null}
     if len(candidates) > 1:  # several lists: only one may hold anything
         candidates = [c for c in candidates if c]
     if len(candidates) == 1:
         return candidates[0]
     shape = "several lists" if candidates else "no list of calls"
     raise UnexpectedAnswer(provider, f"{provider} sent a call history answer with {shape} in it.")
+
+
+def _raise_for_error_envelope(provider: str, body: dict[str, Any]) -> None:
+    """A 2xx answer that says it failed ({"status": "error", "message": ...}, the envelope of
+    TalkStack's other endpoints) is a provider error in its own words, not a shape error."""
+    status = values.text(body.get("status")).strip().lower()
+    if status in ("error", "failed", "failure", "fail") or body.get("success") is False:
+        message = values.text(body.get("message")).strip()[:200]
+        detail = f": {message}" if message else "."
+        raise UnexpectedAnswer(provider, f"{provider} answered with an error{detail}")
 
 
 def _lists_of_objects(value: Any) -> list[list[dict[str, Any]]]:
@@ -410,7 +436,34 @@ def _call_object(provider: str, body: Any) -> dict[str, Any]:
 
 
 def _item_sid(item: Mapping[str, Any]) -> str:
-    return values.text(item.get("callSid")).strip() or values.text(item.get("sid")).strip()
+    return next((t for k in _SID_KEYS if (t := values.text(item.get(k)).strip())), "")
+
+
+def _start(obj: Mapping[str, Any], source: values.Source | None = None) -> dt.datetime | None:
+    """When the call started: RFC 2822 or ISO 8601 text (values.moment), or a Unix time in
+    seconds or milliseconds, under the first of _START_KEYS the item has. An unreadable one
+    is logged when a `source` is given (parse_call's, once per call)."""
+    key = next((k for k in _START_KEYS if obj.get(k) not in (None, "")), "date")
+    value = obj.get(key)
+    when = values.moment(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        when = _unix_time(value)
+    if when is None and source is not None and values.text(value).strip():
+        source.unreadable(key)
+    return when
+
+
+def _unix_time(value: float) -> dt.datetime | None:
+    """Seconds (10 digits) or milliseconds (13 digits) since 1970, from 2001 on; small
+    numbers (a duration, a count) and absurd ones are not times."""
+    if value != value or not 10**9 <= abs(value) < 10**14:  # NaN, or not a call's time
+        return None
+    seconds = value / 1000 if value >= 10**11 else value
+    try:
+        when = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return when if values.EARLIEST <= when < values.LATEST else None
 
 
 # Reference: docs/providers/talkstack.md ("call answer", "history items").
@@ -428,7 +481,7 @@ def parse_call(
     source = values.Source(TalkStack.label, project, sid if TalkStack.sid_fits(sid) else "")
     raw_status = _text(obj.get("status")).strip()
     status = values.status(raw_status)
-    start = values.time_field(obj, "date", source)
+    start = _start(obj, source)
     seconds = values.whole(obj.get("seconds"))
     final = status in FINAL_STATUSES
     end = None
