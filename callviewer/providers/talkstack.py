@@ -31,6 +31,7 @@ from .types import (
     Money,
     NotFound,
     ProviderError,
+    ProviderUnavailable,
     Question,
     Recording,
     SearchPage,
@@ -287,7 +288,17 @@ class TalkStack(Provider):
                 self.label, f"{self.label} has no analysis of call {sid} (yet).", status=404
             )
         _raise_for_response(self.label, response)
-        return parse_analysis(response, questions)
+        if response.status_code == 202:  # accepted, not done: nothing to keep yet
+            raise _not_ready(self.label, sid)
+        analysis = parse_analysis(response, questions)
+        if not analysis.understood:
+            # Nothing readable: an answer saying it failed, or is not done, is not kept as
+            # the call's analysis (calls/analysis.py keeps what this returns for good).
+            body = values.error_body(response)
+            _raise_for_error_envelope(self.label, body)
+            if values.text(body.get("status")).strip().lower() in _NOT_READY_STATUSES:
+                raise _not_ready(self.label, sid)
+        return analysis
 
     def test_connection(self) -> None:
         response = self._post(
@@ -405,6 +416,19 @@ def call_list(provider: str, body: Any) -> list[dict[str, Any]]:
         return candidates[0]
     shape = "several lists" if candidates else "no list of calls"
     raise UnexpectedAnswer(provider, f"{provider} sent a call history answer with {shape} in it.")
+
+
+_NOT_READY_STATUSES = frozenset(
+    {"pending", "processing", "in-progress", "in_progress", "queued", "running", "accepted"}
+)
+
+
+def _not_ready(provider: str, sid: str) -> ProviderUnavailable:
+    return ProviderUnavailable(
+        provider,
+        f"{provider} has not finished analysing call {sid} yet. Try again in a minute.",
+        status=503,
+    )
 
 
 def _raise_for_error_envelope(provider: str, body: dict[str, Any]) -> None:
@@ -558,8 +582,18 @@ def _recording_sid(url: str) -> str:
 # anything else is kept and shown as it was sent.
 
 # Keys an envelope may hold the analysis under, and keys of one answer object.
-_ANALYSIS_KEYS = ("data", "analysis", "answers", "result", "results", "questions")
-_ANSWER_KEYS = ("answer", "value", "response", "result")
+_ANALYSIS_KEYS = (
+    "data",
+    "analysis",
+    "answers",
+    "result",
+    "results",
+    "questions",
+    "customData",
+    "custom_data",
+)
+_ANSWER_KEYS = ("answer", "value", "response", "result", "a")
+_QUESTION_KEYS = ("question", "q", "prompt")
 _SUMMARY_KEYS = ("summary", "callSummary", "call_summary")
 _SENTIMENT_KEYS = ("sentiment", "callSentiment", "call_sentiment", "overallSentiment")
 # The envelope's own words, never an answer or a summary.
@@ -609,20 +643,36 @@ def _answers(core: Any, questions: Sequence[Question]) -> list[str | None]:
     """One value (or None) per question, from a list in order or an object keyed by question."""
     if isinstance(core, dict):
         keyed = _keyed_answers(core, questions)
+        if not keyed and (by_index := _indexed(core, len(questions))) is not None:
+            return [_answer_text(v, q) for v, q in zip(by_index, questions, strict=True)]
         return [keyed.get(_norm(q.question)) for q in questions]
     if not isinstance(core, list):
         return [None] * len(questions)
     items = core
     # Objects naming their question are matched by it; the others go by position.
     named = {
-        _norm(values.text(item.get("question"))): item
+        _norm(_question_of(item)): item
         for item in items
-        if isinstance(item, dict) and values.text(item.get("question")).strip()
+        if isinstance(item, dict) and _question_of(item).strip()
     }
     if named:
         return [_answer_text(named.get(_norm(q.question)), q) for q in questions]
     padded = items[: len(questions)] + [None] * (len(questions) - len(items))
     return [_answer_text(item, q) for item, q in zip(padded, questions, strict=True)]
+
+
+def _question_of(item: dict[str, Any]) -> str:
+    return next((t for k in _QUESTION_KEYS if (t := values.text(item.get(k)))), "")
+
+
+def _indexed(core: dict[str, Any], count: int) -> list[Any] | None:
+    """The values of an object keyed by question position ("0", "1", ... or "1", "2", ...),
+    in question order; None when its keys are not positions."""
+    if not core or not all(k.strip().isascii() and k.strip().isdigit() for k in core):
+        return None
+    by_number = {int(k): v for k, v in core.items()}
+    first = 0 if 0 in by_number else 1
+    return [by_number.get(first + i) for i in range(count)]
 
 
 def _keyed_answers(core: dict[str, Any], questions: Sequence[Question]) -> dict[str, str | None]:
@@ -651,6 +701,8 @@ def _answer_text(value: Any, question: Question) -> str | None:
         return "Yes" if text.lower() in ("true", "yes") else "No"
     if question.type == "Number" and (number := values.decimal(text)) is not None:
         return _number_text(number)
+    if question.type == "Selector":  # "SICK" for the option "Sick": shown as the option reads
+        text = next((o for o in question.options if _norm(o) == _norm(text)), text)
     return _bounded(text) if text else None
 
 
