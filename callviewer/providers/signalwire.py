@@ -511,8 +511,9 @@ def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", project: str = ""
     SignalWire project ID) only goes into log lines.
     """
     obj = values.plain(dict(obj))
-    sid = values.text(obj.get("sid")).strip()
-    sid = sid if SignalWire.sid_fits(sid) or not fallback_sid else fallback_sid
+    # An answer's UUID in capitals is the same call: spelled as links and the SID box spell it.
+    given = values.text(obj.get("sid")).strip()
+    sid = SignalWire.spell_sid(given) or fallback_sid or given
     source = values.Source(SignalWire.label, project, sid if SignalWire.sid_fits(sid) else "")
     raw_status = values.text(obj.get("status")).strip()
     status = values.status(raw_status)
@@ -547,11 +548,14 @@ def parse_transcript(obj: Mapping[str, Any]) -> Transcript:
     obj = values.plain(dict(obj))
     raw_status = values.text(obj.get("status")).strip()
     status = re.sub(r"[\s_]+", "-", raw_status.lower()).replace("inprogress", "in-progress")
+    text = values.text(obj.get("transcription_text")).strip()
+    if not raw_status and text:  # no status, but the text is there: it is done
+        status = "completed"
     return Transcript(
         sid=values.text(obj.get("sid")).strip()[:80],
         status=_TRANSCRIPT_STATUSES.get(status, "unknown"),
         raw_status=raw_status[:40],
-        text=values.text(obj.get("transcription_text")).strip(),
+        text=text,
         duration=values.whole(obj.get("duration")),
         cost=_cost(obj.get("price"), obj.get("price_unit")),
         created=values.moment(obj.get("date_created")),
@@ -598,10 +602,8 @@ def _quality(obj: Mapping[str, Any]) -> Quality | None:
 
 def _parent_sid(value: Any, sid: str) -> str:
     """The parent call's SID when it is one callviewer can open (a UUID other than `sid`)."""
-    parent = values.text(value).strip()
-    if not SignalWire.sid_fits(parent) or parent.lower() == sid.lower():
-        return ""
-    return parent
+    parent = SignalWire.spell_sid(values.text(value).strip())
+    return "" if parent == sid else parent
 
 
 def sip_fact(code: str) -> Fact:

@@ -1046,3 +1046,28 @@ def test_the_other_party_follows_the_direction(direction: str, other: str) -> No
     a, b = Endpoint("+12065550100"), Endpoint("+12065550111")
     call = Call("s", "signalwire", "completed", "completed", direction=direction, from_=a, to=b)
     assert SignalWire.other_party(call) == (a if other == "from" else b)
+
+
+def test_a_sid_in_capitals_in_an_answer_is_spelled_as_links_and_the_sid_box_spell_it() -> None:
+    sid, parent = "3B4AC1C7-3C2F-4E5A-9D1B-0A1B2C3D4E5F", "0D4A7D3C-1111-4C2E-9E4B-2D0C3A1B9F00"
+
+    call = parse_call({"sid": sid, "parent_call_sid": parent}, fallback_sid=sid.lower())
+
+    assert call.sid == sid.lower()
+    assert call.parent_sid == parent.lower()
+
+
+def test_a_parent_that_is_the_call_itself_in_other_case_is_no_parent() -> None:
+    sid = "3b4ac1c7-3c2f-4e5a-9d1b-0a1b2c3d4e5f"
+
+    assert parse_call({"sid": sid, "parent_call_sid": sid.upper()}).parent_sid == ""
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["Tue, 30 Jan 2024 13:39:53 +0000", "2024-01-30T13:39:53Z", "2024-01-30T13:39:53.000+00:00"],
+)
+def test_a_start_time_in_rfc_2822_or_iso_8601_is_read(start: str) -> None:
+    call = parse_call({"sid": "3b4ac1c7-3c2f-4e5a-9d1b-0a1b2c3d4e5f", "start_time": start})
+
+    assert call.start == dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC)

@@ -121,3 +121,14 @@ def test_odd_fields_become_empty_not_errors() -> None:
         None,
     )
     assert transcript.meaning == "the provider gave a status callviewer does not know"
+
+
+def test_a_transcription_without_a_status_but_with_its_text_is_completed() -> None:
+    transcript = parse_transcript({"sid": "TR1", "transcription_text": "Hello"})
+
+    assert transcript.status == "completed"
+    assert transcript.text == "Hello"
+
+
+def test_a_transcription_without_a_status_or_text_is_of_unknown_status() -> None:
+    assert parse_transcript({"sid": "TR1", "transcription_text": None}).status == "unknown"
