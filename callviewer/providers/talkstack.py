@@ -501,7 +501,8 @@ def parse_call(
     """
     obj = values.plain(dict(obj))
     sid = _item_sid(obj)
-    sid = sid if TalkStack.sid_fits(sid) or not fallback_sid else fallback_sid
+    # Twilio's SID in another letter case is the same call: spelled as the SID box spells it.
+    sid = TalkStack.spell_sid(sid) or (fallback_sid or sid)
     source = values.Source(TalkStack.label, project, sid if TalkStack.sid_fits(sid) else "")
     raw_status = _text(obj.get("status")).strip()
     status = values.status(raw_status)

@@ -1033,3 +1033,7 @@ def test_date_bounds_are_sent_as_yyyy_mm_dd_and_cover_either_reading(
     # last: whether a server counts the named day itself in or out, the whole span is asked.
     assert seen[0].url.params["startTimeAfter"] == first_day
     assert seen[0].url.params["startTimeBefore"] == last_day
+
+
+def test_a_sid_in_capitals_in_an_answer_is_spelled_as_the_sid_box_spells_it() -> None:
+    assert parse_call({"callSid": EXAMPLE.upper()}, "USD").sid == EXAMPLE
