@@ -235,7 +235,8 @@ class SignalWire(Provider):
                 return SearchPage(calls=[], sorted_newest_first=True)
             response = self._get(f"{self._account_path}/Calls.json", params=_filters(query))
         self._raise_for_response(response, self._missing_list_message)
-        items, next_uri = _list_page(self.label, values.answer(self.label, response), "calls")
+        body = values.answer(self.label, response)
+        items, next_uri = _list_page(self.label, body, "calls")
         calls = [
             parse_call(item, project=self._project_id)
             for item in items
@@ -256,6 +257,7 @@ class SignalWire(Provider):
             next_cursor=None if past_start else next_uri or None,
             sorted_newest_first=ordered,
             passed_over=passed_over,
+            bound_reached=not past_start and _full_page_without_next(body, len(items)),
         )
 
     def list_recordings(self, call: Call) -> list[Recording]:
@@ -501,6 +503,15 @@ def _list_page(provider: str, body: Any, key: str) -> tuple[list[dict[str, Any]]
         raise UnexpectedAnswer(provider, f"{provider} sent a list answer with no {key} in it.")
     next_uri = body.get("next_page_uri")
     return [i for i in items if isinstance(i, dict)], next_uri if isinstance(next_uri, str) else ""
+
+
+def _full_page_without_next(body: dict[str, Any], count: int) -> bool:
+    """A full page from a server that leaves `next_page_uri` out (rather than null on the
+    last page): there may be more, and nothing says where; the page says so."""
+    if "next_page_uri" in body or count == 0:
+        return False
+    size = values.whole(body.get("page_size")) or SignalWire.PAGE_SIZE
+    return count >= min(size, SignalWire.PAGE_SIZE)
 
 
 # Reference: docs/providers/signalwire.md ("call fields", "real answers").

@@ -1071,3 +1071,50 @@ def test_a_start_time_in_rfc_2822_or_iso_8601_is_read(start: str) -> None:
     call = parse_call({"sid": "3b4ac1c7-3c2f-4e5a-9d1b-0a1b2c3d4e5f", "start_time": start})
 
     assert call.start == dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC)
+
+
+def sw_call(n: int) -> dict[str, Any]:
+    start = dt.datetime(2024, 1, 30, 13, tzinfo=dt.UTC) - dt.timedelta(minutes=n)
+    return {"sid": f"6f1d3c2a-8e4b-4c1d-9a77-{n:012x}", "start_time": email_date(start)}
+
+
+def email_date(when: dt.datetime) -> str:
+    return when.strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
+@pytest.mark.parametrize("page_size", [None, 20, "50"])
+def test_a_full_page_without_next_page_uri_says_there_may_be_more(
+    answer_with: Callable[..., list[httpx.Request]], page_size: Any
+) -> None:
+    size = int(page_size or SignalWire.PAGE_SIZE)
+    body = {"calls": [sw_call(n) for n in range(size)]} | (
+        {"page_size": page_size} if page_size else {}
+    )
+    answer_with(lambda r: httpx.Response(200, json=body))
+
+    page = offline().search(SearchQuery())
+
+    assert len(page.calls) == size
+    assert page.bound_reached
+    assert page.next_cursor is None
+
+
+@pytest.mark.parametrize("body", [{"calls": [sw_call(1)]}, {"calls": [], "next_page_uri": None}])
+def test_a_short_page_or_a_null_next_page_uri_is_the_end(
+    answer_with: Callable[..., list[httpx.Request]], body: Any
+) -> None:
+    answer_with(lambda r: httpx.Response(200, json=body))
+
+    assert not offline().search(SearchQuery()).bound_reached
+
+
+def test_a_list_in_ascending_order_is_shown_whole_and_not_called_newest_first(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    calls = [sw_call(n) for n in reversed(range(5))]
+    answer_with(lambda r: httpx.Response(200, json={"next_page_uri": None, "calls": calls}))
+
+    page = offline().search(SearchQuery())
+
+    assert [c.sid for c in page.calls] == [c["sid"] for c in calls]
+    assert not page.sorted_newest_first
