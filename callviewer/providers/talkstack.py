@@ -207,7 +207,7 @@ class TalkStack(Provider):
             {"projectId": self._project_id, "pageSize": size},
             params=_filters(query),
         )
-        if response.status_code == 404:  # documented: no call matches
+        if _no_calls(response):
             return SearchPage(calls=[], sorted_newest_first=True)
         _raise_for_response(self.label, response)
         items = call_list(self.label, values.answer(self.label, response))[:size]
@@ -304,7 +304,7 @@ class TalkStack(Provider):
         response = self._post(
             "/call/get-call-history", {"projectId": self._project_id, "pageSize": 1}
         )
-        if response.status_code == 404:  # a project with no calls yet is still a working one
+        if _no_calls(response):  # a project with no calls yet is still a working one
             return
         _raise_for_response(self.label, response)
         call_list(self.label, values.answer(self.label, response))
@@ -368,6 +368,14 @@ class TalkStack(Provider):
             return None  # the Twilio account does not enforce auth on media URLs
         pair = base64.b64encode(f"{account}:{token}".encode()).decode("ascii")
         return {"Authorization": f"Basic {pair}"}
+
+
+def _no_calls(response: httpx.Response) -> bool:
+    """A history answer that means no call matches: 404 (documented), or a 2xx with nothing
+    in it (204, or an empty body) from a server that says "none" that way."""
+    if response.status_code == 404:
+        return True
+    return response.is_success and (response.status_code == 204 or not response.content.strip())
 
 
 def _raise_for_response(provider: str, response: httpx.Response) -> None:

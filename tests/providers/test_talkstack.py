@@ -1037,3 +1037,14 @@ def test_date_bounds_are_sent_as_yyyy_mm_dd_and_cover_either_reading(
 
 def test_a_sid_in_capitals_in_an_answer_is_spelled_as_the_sid_box_spells_it() -> None:
     assert parse_call({"callSid": EXAMPLE.upper()}, "USD").sid == EXAMPLE
+
+
+@pytest.mark.parametrize(("status", "content"), [(204, b""), (200, b""), (200, b"  \n")])
+def test_an_empty_2xx_history_is_no_calls(
+    answer_with: Callable[..., Any], status: int, content: bytes
+) -> None:
+    answer_with(lambda r: httpx.Response(status, content=content))
+    client = TalkStack({"project_id": PROJECT}, {"api_key": "k"})
+
+    assert client.search(SearchQuery()).calls == []
+    client.test_connection()
