@@ -10,6 +10,8 @@ fetched only from the project's own account on that origin.
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import email.utils
 import logging
 import re
 from collections.abc import Mapping
@@ -234,6 +236,11 @@ class SignalWire(Provider):
                 # SignalWire has no call in that status
                 return SearchPage(calls=[], sorted_newest_first=True)
             response = self._get(f"{self._account_path}/Calls.json", params=_filters(query))
+            if response.status_code in (400, 422) and _has_dates(query):
+                # The spec's date examples are RFC 2822, Twilio's API takes YYYY-MM-DD: a
+                # server refusing one form is asked once more in the other.
+                params = _filters(query, rfc_2822=True)
+                response = self._get(f"{self._account_path}/Calls.json", params=params)
         self._raise_for_response(response, self._missing_list_message)
         body = values.answer(self.label, response)
         items, next_uri = _list_page(self.label, body, "calls")
@@ -483,17 +490,31 @@ def _error_detail(response: httpx.Response) -> str:
     return "; ".join(p for p in parts if p)[:300].rstrip(".")
 
 
-def _filters(query: SearchQuery) -> dict[str, str]:
-    """SearchQuery as the call list's query parameters (calls/main.tsp), Twilio-style names."""
+def _filters(query: SearchQuery, *, rfc_2822: bool = False) -> dict[str, str]:
+    """SearchQuery as the call list's query parameters (calls/main.tsp), Twilio-style names.
+
+    Days as YYYY-MM-DD (Twilio's form), or as RFC 2822 midnights UTC (the spec's examples).
+    """
     params = {"To": query.to.strip(), "From": query.from_.strip(), "Status": query.status}
     first, last = query.utc_days()
     if first:
-        params["StartTime>"] = first.isoformat()
+        params["StartTime>"] = _day_text(first, rfc_2822)
     if last:
-        params["StartTime<"] = last.isoformat()
+        params["StartTime<"] = _day_text(last, rfc_2822)
     params = {k: v for k, v in params.items() if v}
     params["PageSize"] = str(SignalWire.PAGE_SIZE)
     return params
+
+
+def _has_dates(query: SearchQuery) -> bool:
+    return query.started_from is not None or query.started_before is not None
+
+
+def _day_text(day: dt.date, rfc_2822: bool) -> str:
+    if not rfc_2822:
+        return day.isoformat()
+    midnight = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return email.utils.format_datetime(midnight)  # "Sat, 21 Nov 2026 00:00:00 +0000"
 
 
 def _list_page(provider: str, body: Any, key: str) -> tuple[list[dict[str, Any]], str]:

@@ -1118,3 +1118,47 @@ def test_a_list_in_ascending_order_is_shown_whole_and_not_called_newest_first(
 
     assert [c.sid for c in page.calls] == [c["sid"] for c in calls]
     assert not page.sorted_newest_first
+
+
+def test_a_server_refusing_yyyy_mm_dd_dates_is_asked_again_in_rfc_2822(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "-" in request.url.params["StartTime>"]:
+            return httpx.Response(400, json={"code": 21210, "message": "Invalid date"})
+        return httpx.Response(200, json={"next_page_uri": None, "calls": [sw_call(1)]})
+
+    seen = answer_with(handler)
+    start = dt.datetime(2024, 1, 30, tzinfo=dt.UTC)
+    query = SearchQuery(started_from=start, started_before=start + dt.timedelta(days=1))
+
+    page = offline().search(query)
+
+    assert len(page.calls) == 1
+    assert [r.url.params["StartTime>"] for r in seen] == [
+        "2024-01-29",
+        "Mon, 29 Jan 2024 00:00:00 +0000",
+    ]
+    assert seen[1].url.params["StartTime<"] == "Wed, 31 Jan 2024 00:00:00 +0000"
+
+
+def test_a_server_refusing_both_date_forms_is_reported_once_asked_twice(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    body = {"code": 21210, "message": "Invalid date"}
+    seen = answer_with(lambda r: httpx.Response(400, json=body))
+    query = SearchQuery(started_from=dt.datetime(2024, 1, 30, tzinfo=dt.UTC))
+
+    with pytest.raises(UnexpectedAnswer, match="Invalid date"):
+        offline().search(query)
+    assert len(seen) == 2
+
+
+def test_a_refused_search_without_dates_is_not_asked_again(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(400, json={"message": "Bad To"}))
+
+    with pytest.raises(UnexpectedAnswer):
+        offline().search(SearchQuery(to="+14155550100"))
+    assert len(seen) == 1
