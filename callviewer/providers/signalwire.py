@@ -293,6 +293,10 @@ class SignalWire(Provider):
             return []
         resource = f"{self._account_path}/Recordings/{recording.sid}/Transcriptions"
         response = self._get(resource + ".json")
+        if response.status_code == 404:
+            # The recording was just listed: a 404 on its transcriptions is a server saying
+            # it has none (or keeps no transcriptions at all), not a missing recording.
+            return []
         transcripts: list[Transcript] = []
         for page in range(1, self.MAX_TRANSCRIPT_PAGES + 1):
             self._raise_for_response(
