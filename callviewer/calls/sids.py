@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from callviewer.providers import registry
 
 _CALLVIEWER_PATH = re.compile(r".*/calls/(?P<sid>[^/]+)(?:/.*)?")
+_NOT_SLUG = re.compile(r"[^-\w]")
 _TOKEN_SEPARATORS = re.compile(r"[^A-Za-z0-9\-]+")
 MAX_PASTE = 2000  # characters: a console URL is long, but not longer
 
@@ -56,7 +57,8 @@ def read(text: str) -> Pasted | None:
     own = _CALLVIEWER_PATH.fullmatch(parts.path) if parts else None
     if parts and own and (sid := spelled(unquote(own["sid"]).strip())):
         project = parse_qs(parts.query).get("project", [""])[0]
-        return Pasted(sid, project[:60])
+        # A slug ends where a pasted link's wrapping begins ("<...?project=acme>", "acme).").
+        return Pasted(sid, _NOT_SLUG.split(project, maxsplit=1)[0][:60])
     # A console link: the last thing in it that is a call SID (after the account's ID, if any).
     # Links are often percent-encoded inside another link's parameter, once or twice.
     decoded = unquote(unquote(value))

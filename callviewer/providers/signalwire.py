@@ -10,6 +10,8 @@ fetched only from the project's own account on that origin.
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import email.utils
 import logging
 import re
 from collections.abc import Mapping
@@ -235,8 +237,14 @@ class SignalWire(Provider):
                 # SignalWire has no call in that status
                 return SearchPage(calls=[], sorted_newest_first=True)
             response = self._get(f"{self._account_path}/Calls.json", params=_filters(query))
+            if response.status_code in (400, 422) and _has_dates(query):
+                # The spec's date examples are RFC 2822, Twilio's API takes YYYY-MM-DD: a
+                # server refusing one form is asked once more in the other.
+                params = _filters(query, rfc_2822=True)
+                response = self._get(f"{self._account_path}/Calls.json", params=params)
         self._raise_for_response(response, self._missing_list_message)
-        items, next_uri = _list_page(self.label, values.answer(self.label, response), "calls")
+        body = values.answer(self.label, response)
+        items, next_uri = _list_page(self.label, body, "calls")
         calls = [
             parse_call(item, project=self._project_id)
             for item in items
@@ -257,6 +265,7 @@ class SignalWire(Provider):
             next_cursor=None if past_start else next_uri or None,
             sorted_newest_first=ordered,
             passed_over=passed_over,
+            bound_reached=not past_start and _full_page_without_next(body, len(items)),
         )
 
     def list_recordings(self, call: Call) -> list[Recording]:
@@ -285,6 +294,10 @@ class SignalWire(Provider):
             return []
         resource = f"{self._account_path}/Recordings/{recording.sid}/Transcriptions"
         response = self._get(resource + ".json")
+        if response.status_code == 404:
+            # The recording was just listed: a 404 on its transcriptions is a server saying
+            # it has none (or keeps no transcriptions at all), not a missing recording.
+            return []
         transcripts: list[Transcript] = []
         for page in range(1, self.MAX_TRANSCRIPT_PAGES + 1):
             self._raise_for_response(
@@ -482,17 +495,31 @@ def _error_detail(response: httpx.Response) -> str:
     return "; ".join(p for p in parts if p)[:300].rstrip(".")
 
 
-def _filters(query: SearchQuery) -> dict[str, str]:
-    """SearchQuery as the call list's query parameters (calls/main.tsp), Twilio-style names."""
+def _filters(query: SearchQuery, *, rfc_2822: bool = False) -> dict[str, str]:
+    """SearchQuery as the call list's query parameters (calls/main.tsp), Twilio-style names.
+
+    Days as YYYY-MM-DD (Twilio's form), or as RFC 2822 midnights UTC (the spec's examples).
+    """
     params = {"To": query.to.strip(), "From": query.from_.strip(), "Status": query.status}
     first, last = query.utc_days()
     if first:
-        params["StartTime>"] = first.isoformat()
+        params["StartTime>"] = _day_text(first, rfc_2822)
     if last:
-        params["StartTime<"] = last.isoformat()
+        params["StartTime<"] = _day_text(last, rfc_2822)
     params = {k: v for k, v in params.items() if v}
     params["PageSize"] = str(SignalWire.PAGE_SIZE)
     return params
+
+
+def _has_dates(query: SearchQuery) -> bool:
+    return query.started_from is not None or query.started_before is not None
+
+
+def _day_text(day: dt.date, rfc_2822: bool) -> str:
+    if not rfc_2822:
+        return day.isoformat()
+    midnight = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return email.utils.format_datetime(midnight)  # "Sat, 21 Nov 2026 00:00:00 +0000"
 
 
 def _list_page(provider: str, body: Any, key: str) -> tuple[list[dict[str, Any]], str]:
@@ -504,6 +531,15 @@ def _list_page(provider: str, body: Any, key: str) -> tuple[list[dict[str, Any]]
     return [i for i in items if isinstance(i, dict)], next_uri if isinstance(next_uri, str) else ""
 
 
+def _full_page_without_next(body: dict[str, Any], count: int) -> bool:
+    """A full page from a server that leaves `next_page_uri` out (rather than null on the
+    last page): there may be more, and nothing says where; the page says so."""
+    if "next_page_uri" in body or count == 0:
+        return False
+    size = values.whole(body.get("page_size")) or SignalWire.PAGE_SIZE
+    return count >= min(size, SignalWire.PAGE_SIZE)
+
+
 # Reference: docs/providers/signalwire.md ("call fields", "real answers").
 def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", project: str = "") -> Call:
     """One SignalWire call object as a Call; missing or odd fields become empty, not errors.
@@ -512,8 +548,9 @@ def parse_call(obj: Mapping[str, Any], fallback_sid: str = "", project: str = ""
     SignalWire project ID) only goes into log lines.
     """
     obj = values.plain(dict(obj))
-    sid = values.text(obj.get("sid")).strip()
-    sid = sid if SignalWire.sid_fits(sid) or not fallback_sid else fallback_sid
+    # An answer's UUID in capitals is the same call: spelled as links and the SID box spell it.
+    given = values.text(obj.get("sid")).strip()
+    sid = SignalWire.spell_sid(given) or fallback_sid or given
     source = values.Source(SignalWire.label, project, sid if SignalWire.sid_fits(sid) else "")
     raw_status = values.text(obj.get("status")).strip()
     status = values.status(raw_status)
@@ -548,11 +585,14 @@ def parse_transcript(obj: Mapping[str, Any]) -> Transcript:
     obj = values.plain(dict(obj))
     raw_status = values.text(obj.get("status")).strip()
     status = re.sub(r"[\s_]+", "-", raw_status.lower()).replace("inprogress", "in-progress")
+    text = values.text(obj.get("transcription_text")).strip()
+    if not raw_status and text:  # no status, but the text is there: it is done
+        status = "completed"
     return Transcript(
         sid=values.text(obj.get("sid")).strip()[:80],
         status=_TRANSCRIPT_STATUSES.get(status, "unknown"),
         raw_status=raw_status[:40],
-        text=values.text(obj.get("transcription_text")).strip(),
+        text=text,
         duration=values.whole(obj.get("duration")),
         cost=_cost(obj.get("price"), obj.get("price_unit")),
         created=values.moment(obj.get("date_created")),
@@ -599,10 +639,8 @@ def _quality(obj: Mapping[str, Any]) -> Quality | None:
 
 def _parent_sid(value: Any, sid: str) -> str:
     """The parent call's SID when it is one callviewer can open (a UUID other than `sid`)."""
-    parent = values.text(value).strip()
-    if not SignalWire.sid_fits(parent) or parent.lower() == sid.lower():
-        return ""
-    return parent
+    parent = SignalWire.spell_sid(values.text(value).strip())
+    return "" if parent == sid else parent
 
 
 def sip_fact(code: str) -> Fact:

@@ -285,8 +285,11 @@ def parse_call(
     (the application key, which is not the secret) only goes into log lines.
     """
     obj = values.plain(dict(obj))
-    sid = values.text(obj.get("callId") or obj.get("callid")).strip()
-    sid = sid if Sinch.sid_fits(sid) or not fallback_sid else fallback_sid
+    # The ID under any spelling of its key; in capitals it is the same call, spelled as links
+    # and the SID box spell it.
+    raw_sid = next((obj[k] for k in _ID_KEYS if values.text(obj.get(k)).strip()), "")
+    given = values.text(raw_sid).strip()
+    sid = Sinch.spell_sid(given) or fallback_sid or given
     source = values.Source(Sinch.label, project, sid if Sinch.sid_fits(sid) else "")
     status_raw, result, reason = (_upper(obj.get(k)) for k in ("status", "result", "reason"))
     if not status_raw and values.text(obj.get("event")).lower() == "dice":
@@ -318,6 +321,9 @@ def parse_call(
     )
 
 
+_ID_KEYS = ("callId", "callid", "callID", "call_id")
+
+
 def _status(status: str, result: str, reason: str) -> str:
     """Sinch's status, result and reason as one of the app's statuses.
 
@@ -342,7 +348,9 @@ def _status(status: str, result: str, reason: str) -> str:
 
 
 def _upper(value: Any) -> str:
-    return values.text(value).strip().upper()
+    """A Sinch enum value in its documented spelling: "noAnswer", "No Answer", "NO_ANSWER" and
+    "no-answer" are all NOANSWER (the enums are single words in capitals)."""
+    return re.sub(r"[\s_\-]+", "", values.text(value)).upper()
 
 
 def _endpoint(value: Any) -> Endpoint | None:

@@ -31,6 +31,7 @@ from .types import (
     Money,
     NotFound,
     ProviderError,
+    ProviderUnavailable,
     Question,
     Recording,
     SearchPage,
@@ -52,6 +53,12 @@ _TWILIO_MEDIA_PATH = re.compile(
 )
 # Keys that mark an object as a call rather than an envelope around one.
 _CALL_KEYS = frozenset({"callSid", "sid", "recordingUrls", "seconds", "date", "from", "to"})
+# Where a call's SID and start may be: the seed's `callSid` and `date` first, then the names
+# another reading of the undocumented history could give them (its filters say `startTime`).
+_SID_KEYS = ("callSid", "sid", "call_sid", "CallSid")
+_START_KEYS = ("date", "startTime", "start_time", "dateCreated", "createdAt", "created_at")
+# Keys under which an envelope may say "no calls" with null instead of a list.
+_EMPTY_LIST_KEYS = ("data", "calls", "history", "result", "results", "items", "records")
 
 
 def _currency_check(value: str) -> str:
@@ -162,6 +169,9 @@ class TalkStack(Provider):
 
     PAGE_SIZE: ClassVar[int] = 25
     MAX_PAGE_SIZE: ClassVar[int] = 500
+    # "pageSize(optional) [...] defaults to 20" (seed 004): exactly 20 calls for a larger
+    # pageSize reads as a server that ignored it, with more calls it will not list.
+    DEFAULT_PAGE_SIZE: ClassVar[int] = 20
 
     @classmethod
     def outcome_facts(cls, call: Call) -> tuple[Fact, ...]:
@@ -198,7 +208,7 @@ class TalkStack(Provider):
             {"projectId": self._project_id, "pageSize": size},
             params=_filters(query),
         )
-        if response.status_code == 404:  # documented: no call matches
+        if _no_calls(response):
             return SearchPage(calls=[], sorted_newest_first=True)
         _raise_for_response(self.label, response)
         items = call_list(self.label, values.answer(self.label, response))[:size]
@@ -216,13 +226,16 @@ class TalkStack(Provider):
         # The order is not documented: it is only called newest first when every call this
         # answer listed up to here (earlier pages included) was, so pages shown one after
         # another stay in that order.
-        ordered = in_newest_first_order(values.moment(item.get("date")) for item in items)
+        ordered = in_newest_first_order(_start(item) for item in items)
         # Its date filters are whole UTC days (widened: SearchQuery.utc_days): trimmed here to
         # the exact bounds asked for, e.g. a day in the agent's own time zone.
         calls, passed_over, past_start = query.within(calls, ordered)
         page = SearchPage(calls=calls, sorted_newest_first=ordered, passed_over=passed_over)
-        if len(items) < size or past_start:
+        if past_start:
             return page
+        if len(items) < size:
+            ignored = len(items) == self.DEFAULT_PAGE_SIZE
+            return replace(page, bound_reached=True) if ignored else page
         if size >= self.MAX_PAGE_SIZE:
             return replace(page, bound_reached=True)
         return replace(page, next_cursor=str(min(size + self.PAGE_SIZE, self.MAX_PAGE_SIZE)))
@@ -276,13 +289,23 @@ class TalkStack(Provider):
                 self.label, f"{self.label} has no analysis of call {sid} (yet).", status=404
             )
         _raise_for_response(self.label, response)
-        return parse_analysis(response, questions)
+        if response.status_code == 202:  # accepted, not done: nothing to keep yet
+            raise _not_ready(self.label, sid)
+        analysis = parse_analysis(response, questions)
+        if not analysis.understood:
+            # Nothing readable: an answer saying it failed, or is not done, is not kept as
+            # the call's analysis (calls/analysis.py keeps what this returns for good).
+            body = values.error_body(response)
+            _raise_for_error_envelope(self.label, body)
+            if values.text(body.get("status")).strip().lower() in _NOT_READY_STATUSES:
+                raise _not_ready(self.label, sid)
+        return analysis
 
     def test_connection(self) -> None:
         response = self._post(
             "/call/get-call-history", {"projectId": self._project_id, "pageSize": 1}
         )
-        if response.status_code == 404:  # a project with no calls yet is still a working one
+        if _no_calls(response):  # a project with no calls yet is still a working one
             return
         _raise_for_response(self.label, response)
         call_list(self.label, values.answer(self.label, response))
@@ -348,6 +371,14 @@ class TalkStack(Provider):
         return {"Authorization": f"Basic {pair}"}
 
 
+def _no_calls(response: httpx.Response) -> bool:
+    """A history answer that means no call matches: 404 (documented), or a 2xx with nothing
+    in it (204, or an empty body) from a server that says "none" that way."""
+    if response.status_code == 404:
+        return True
+    return response.is_success and (response.status_code == 204 or not response.content.strip())
+
+
 def _raise_for_response(provider: str, response: httpx.Response) -> None:
     """http.raise_for_response, with TalkStack's own words for a 400 (a missing field)."""
     if response.status_code == 400:
@@ -384,12 +415,39 @@ def call_list(provider: str, body: Any) -> list[dict[str, Any]]:
     if isinstance(body, dict) and not candidates:
         for value in body.values():
             candidates += _lists_of_objects(value) if isinstance(value, dict) else []
+    if isinstance(body, dict) and not candidates:
+        _raise_for_error_envelope(provider, body)
+        if any(k in body and body[k] is None for k in _EMPTY_LIST_KEYS):
+            return []  # e.g. {"message": "No calls found", "data": null}
     if len(candidates) > 1:  # several lists: only one may hold anything
         candidates = [c for c in candidates if c]
     if len(candidates) == 1:
         return candidates[0]
     shape = "several lists" if candidates else "no list of calls"
     raise UnexpectedAnswer(provider, f"{provider} sent a call history answer with {shape} in it.")
+
+
+_NOT_READY_STATUSES = frozenset(
+    {"pending", "processing", "in-progress", "in_progress", "queued", "running", "accepted"}
+)
+
+
+def _not_ready(provider: str, sid: str) -> ProviderUnavailable:
+    return ProviderUnavailable(
+        provider,
+        f"{provider} has not finished analysing call {sid} yet. Try again in a minute.",
+        status=503,
+    )
+
+
+def _raise_for_error_envelope(provider: str, body: dict[str, Any]) -> None:
+    """A 2xx answer that says it failed ({"status": "error", "message": ...}, the envelope of
+    TalkStack's other endpoints) is a provider error in its own words, not a shape error."""
+    status = values.text(body.get("status")).strip().lower()
+    if status in ("error", "failed", "failure", "fail") or body.get("success") is False:
+        message = values.text(body.get("message")).strip()[:200]
+        detail = f": {message}" if message else "."
+        raise UnexpectedAnswer(provider, f"{provider} answered with an error{detail}")
 
 
 def _lists_of_objects(value: Any) -> list[list[dict[str, Any]]]:
@@ -411,7 +469,34 @@ def _call_object(provider: str, body: Any) -> dict[str, Any]:
 
 
 def _item_sid(item: Mapping[str, Any]) -> str:
-    return values.text(item.get("callSid")).strip() or values.text(item.get("sid")).strip()
+    return next((t for k in _SID_KEYS if (t := values.text(item.get(k)).strip())), "")
+
+
+def _start(obj: Mapping[str, Any], source: values.Source | None = None) -> dt.datetime | None:
+    """When the call started: RFC 2822 or ISO 8601 text (values.moment), or a Unix time in
+    seconds or milliseconds, under the first of _START_KEYS the item has. An unreadable one
+    is logged when a `source` is given (parse_call's, once per call)."""
+    key = next((k for k in _START_KEYS if obj.get(k) not in (None, "")), "date")
+    value = obj.get(key)
+    when = values.moment(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        when = _unix_time(value)
+    if when is None and source is not None and values.text(value).strip():
+        source.unreadable(key)
+    return when
+
+
+def _unix_time(value: float) -> dt.datetime | None:
+    """Seconds (10 digits) or milliseconds (13 digits) since 1970, from 2001 on; small
+    numbers (a duration, a count) and absurd ones are not times."""
+    if value != value or not 10**9 <= abs(value) < 10**14:  # NaN, or not a call's time
+        return None
+    seconds = value / 1000 if value >= 10**11 else value
+    try:
+        when = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return when if values.EARLIEST <= when < values.LATEST else None
 
 
 # Reference: docs/providers/talkstack.md ("call answer", "history items").
@@ -425,11 +510,12 @@ def parse_call(
     """
     obj = values.plain(dict(obj))
     sid = _item_sid(obj)
-    sid = sid if TalkStack.sid_fits(sid) or not fallback_sid else fallback_sid
+    # Twilio's SID in another letter case is the same call: spelled as the SID box spells it.
+    sid = TalkStack.spell_sid(sid) or (fallback_sid or sid)
     source = values.Source(TalkStack.label, project, sid if TalkStack.sid_fits(sid) else "")
     raw_status = _text(obj.get("status")).strip()
     status = values.status(raw_status)
-    start = values.time_field(obj, "date", source)
+    start = _start(obj, source)
     seconds = values.whole(obj.get("seconds"))
     final = status in FINAL_STATUSES
     end = None
@@ -506,8 +592,18 @@ def _recording_sid(url: str) -> str:
 # anything else is kept and shown as it was sent.
 
 # Keys an envelope may hold the analysis under, and keys of one answer object.
-_ANALYSIS_KEYS = ("data", "analysis", "answers", "result", "results", "questions")
-_ANSWER_KEYS = ("answer", "value", "response", "result")
+_ANALYSIS_KEYS = (
+    "data",
+    "analysis",
+    "answers",
+    "result",
+    "results",
+    "questions",
+    "customData",
+    "custom_data",
+)
+_ANSWER_KEYS = ("answer", "value", "response", "result", "a")
+_QUESTION_KEYS = ("question", "q", "prompt")
 _SUMMARY_KEYS = ("summary", "callSummary", "call_summary")
 _SENTIMENT_KEYS = ("sentiment", "callSentiment", "call_sentiment", "overallSentiment")
 # The envelope's own words, never an answer or a summary.
@@ -557,20 +653,36 @@ def _answers(core: Any, questions: Sequence[Question]) -> list[str | None]:
     """One value (or None) per question, from a list in order or an object keyed by question."""
     if isinstance(core, dict):
         keyed = _keyed_answers(core, questions)
+        if not keyed and (by_index := _indexed(core, len(questions))) is not None:
+            return [_answer_text(v, q) for v, q in zip(by_index, questions, strict=True)]
         return [keyed.get(_norm(q.question)) for q in questions]
     if not isinstance(core, list):
         return [None] * len(questions)
     items = core
     # Objects naming their question are matched by it; the others go by position.
     named = {
-        _norm(values.text(item.get("question"))): item
+        _norm(_question_of(item)): item
         for item in items
-        if isinstance(item, dict) and values.text(item.get("question")).strip()
+        if isinstance(item, dict) and _question_of(item).strip()
     }
     if named:
         return [_answer_text(named.get(_norm(q.question)), q) for q in questions]
     padded = items[: len(questions)] + [None] * (len(questions) - len(items))
     return [_answer_text(item, q) for item, q in zip(padded, questions, strict=True)]
+
+
+def _question_of(item: dict[str, Any]) -> str:
+    return next((t for k in _QUESTION_KEYS if (t := values.text(item.get(k)))), "")
+
+
+def _indexed(core: dict[str, Any], count: int) -> list[Any] | None:
+    """The values of an object keyed by question position ("0", "1", ... or "1", "2", ...),
+    in question order; None when its keys are not positions."""
+    if not core or not all(k.strip().isascii() and k.strip().isdigit() for k in core):
+        return None
+    by_number = {int(k): v for k, v in core.items()}
+    first = 0 if 0 in by_number else 1
+    return [by_number.get(first + i) for i in range(count)]
 
 
 def _keyed_answers(core: dict[str, Any], questions: Sequence[Question]) -> dict[str, str | None]:
@@ -599,6 +711,8 @@ def _answer_text(value: Any, question: Question) -> str | None:
         return "Yes" if text.lower() in ("true", "yes") else "No"
     if question.type == "Number" and (number := values.decimal(text)) is not None:
         return _number_text(number)
+    if question.type == "Selector":  # "SICK" for the option "Sick": shown as the option reads
+        text = next((o for o in question.options if _norm(o) == _norm(text)), text)
     return _bounded(text) if text else None
 
 

@@ -7,12 +7,14 @@ import json
 import re
 from typing import Any
 
+import httpx
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from callviewer.calls.models import AuditEvent, CallAnalysis
 from callviewer.projects.models import Project
+from callviewer.providers import http
 from callviewer.sandbox import signalwire_data, talkstack_analysis, talkstack_data
 from callviewer.sandbox.accounts import SIGNALWIRE_PROJECTS
 from callviewer.sandbox.core import Sandbox
@@ -485,3 +487,45 @@ def test_a_provider_without_transcripts_says_so(
     )
     assert response.status_code == 404
     assert "API offers no transcripts." in text(response.content.decode())
+
+
+# Against another reading of the undocumented answer (a server built by someone else)
+
+
+def other_server(analysis_status: int, analysis_body: Any) -> Any:
+    """A TalkStack server that answers the call as seed 000 does and the analysis as given."""
+    sid = "CA" + "5" * 32
+    call = {"callSid": sid.upper(), "status": "completed", "date": 1706621993, "seconds": "23"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/call/analysis":
+            return httpx.Response(analysis_status, json=analysis_body)
+        return httpx.Response(200, json={"status": "success", "data": call})
+
+    return sid, http.override_transport(httpx.MockTransport(handler))
+
+
+def test_answers_keyed_by_position_with_selectors_in_capitals_are_shown(
+    project: Project, agent: Client
+) -> None:
+    sid, server = other_server(200, {"answers": {"0": True, "1": "Sick child", "2": "FAMILY"}})
+    with server:
+        status, content = card(agent, sid)
+
+    assert status == 200
+    words = text(content)
+    assert "Did the caller want to cancel the shift? Yes" in words
+    assert "Why? Sick child" in words
+    assert "Reason Family" in words
+
+
+def test_an_analysis_not_ready_yet_says_so_and_is_asked_again_next_time(
+    project: Project, agent: Client
+) -> None:
+    sid, server = other_server(202, {"message": "Analysis started"})
+    with server:
+        status, content = card(agent, sid)
+
+    assert status in (502, 503)  # the provider's failure, never a 500 (views map the kind)
+    assert "not finished analysing" in text(content)
+    assert not CallAnalysis.objects.filter(answered=True).exists()

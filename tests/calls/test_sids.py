@@ -44,6 +44,10 @@ class TestRead:
             (f" https://cv.example.com/calls/{SW}/status/ ", Pasted(SW)),
             (f"https://[2001:db8::1]:8000/calls/{TS}/", Pasted(TS)),
             (f"[{TS}]", Pasted(TS)),  # in brackets, read as a host: still a SID
+            # Wrapped as mail and chat tools wrap links: the slug ends where the wrapping starts.
+            (f"<https://cv.example.com/calls/{SW.upper()}/?project=globex>", Pasted(SW, "globex")),
+            (f"(https://cv.example.com/calls/{TS}/?project=acme).", Pasted(TS, "acme")),
+            (f"cv.example.com/calls/{SW}/?project=acme-2&tab=x", Pasted(SW, "acme-2")),
         ],
     )
     def test_a_pasted_callviewer_link_opens_its_call_and_keeps_its_project(
@@ -69,6 +73,12 @@ class TestRead:
                 TS,
             ),
             (f"https://dashboard.sinch.com/voice/calls/{SINCH.upper()}", SINCH),
+            (f"https://example.signalwire.com/dashboard/calls/{SW.upper()}/", SW),
+            (f"https://example.signalwire.com/logs/voice?call_id={SW}", SW),
+            (f"https://console.twilio.com/us1/monitor/logs/calls/{TS.upper()}", TS),
+            (f"https://app.talkstackai.com/dashboard/calls/{TS}", TS),
+            (f"https://app.talkstackai.com/projects/p123/calls?sid={TS}&tab=data", TS),
+            (f'sid: "{TS}".', TS),
         ],
     )
     def test_a_provider_console_link_that_holds_a_sid_opens_that_call(

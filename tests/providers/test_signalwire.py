@@ -1046,3 +1046,119 @@ def test_the_other_party_follows_the_direction(direction: str, other: str) -> No
     a, b = Endpoint("+12065550100"), Endpoint("+12065550111")
     call = Call("s", "signalwire", "completed", "completed", direction=direction, from_=a, to=b)
     assert SignalWire.other_party(call) == (a if other == "from" else b)
+
+
+def test_a_sid_in_capitals_in_an_answer_is_spelled_as_links_and_the_sid_box_spell_it() -> None:
+    sid, parent = "3B4AC1C7-3C2F-4E5A-9D1B-0A1B2C3D4E5F", "0D4A7D3C-1111-4C2E-9E4B-2D0C3A1B9F00"
+
+    call = parse_call({"sid": sid, "parent_call_sid": parent}, fallback_sid=sid.lower())
+
+    assert call.sid == sid.lower()
+    assert call.parent_sid == parent.lower()
+
+
+def test_a_parent_that_is_the_call_itself_in_other_case_is_no_parent() -> None:
+    sid = "3b4ac1c7-3c2f-4e5a-9d1b-0a1b2c3d4e5f"
+
+    assert parse_call({"sid": sid, "parent_call_sid": sid.upper()}).parent_sid == ""
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["Tue, 30 Jan 2024 13:39:53 +0000", "2024-01-30T13:39:53Z", "2024-01-30T13:39:53.000+00:00"],
+)
+def test_a_start_time_in_rfc_2822_or_iso_8601_is_read(start: str) -> None:
+    call = parse_call({"sid": "3b4ac1c7-3c2f-4e5a-9d1b-0a1b2c3d4e5f", "start_time": start})
+
+    assert call.start == dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC)
+
+
+def sw_call(n: int) -> dict[str, Any]:
+    start = dt.datetime(2024, 1, 30, 13, tzinfo=dt.UTC) - dt.timedelta(minutes=n)
+    return {"sid": f"6f1d3c2a-8e4b-4c1d-9a77-{n:012x}", "start_time": email_date(start)}
+
+
+def email_date(when: dt.datetime) -> str:
+    return when.strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
+@pytest.mark.parametrize("page_size", [None, 20, "50"])
+def test_a_full_page_without_next_page_uri_says_there_may_be_more(
+    answer_with: Callable[..., list[httpx.Request]], page_size: Any
+) -> None:
+    size = int(page_size or SignalWire.PAGE_SIZE)
+    body = {"calls": [sw_call(n) for n in range(size)]} | (
+        {"page_size": page_size} if page_size else {}
+    )
+    answer_with(lambda r: httpx.Response(200, json=body))
+
+    page = offline().search(SearchQuery())
+
+    assert len(page.calls) == size
+    assert page.bound_reached
+    assert page.next_cursor is None
+
+
+@pytest.mark.parametrize("body", [{"calls": [sw_call(1)]}, {"calls": [], "next_page_uri": None}])
+def test_a_short_page_or_a_null_next_page_uri_is_the_end(
+    answer_with: Callable[..., list[httpx.Request]], body: Any
+) -> None:
+    answer_with(lambda r: httpx.Response(200, json=body))
+
+    assert not offline().search(SearchQuery()).bound_reached
+
+
+def test_a_list_in_ascending_order_is_shown_whole_and_not_called_newest_first(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    calls = [sw_call(n) for n in reversed(range(5))]
+    answer_with(lambda r: httpx.Response(200, json={"next_page_uri": None, "calls": calls}))
+
+    page = offline().search(SearchQuery())
+
+    assert [c.sid for c in page.calls] == [c["sid"] for c in calls]
+    assert not page.sorted_newest_first
+
+
+def test_a_server_refusing_yyyy_mm_dd_dates_is_asked_again_in_rfc_2822(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "-" in request.url.params["StartTime>"]:
+            return httpx.Response(400, json={"code": 21210, "message": "Invalid date"})
+        return httpx.Response(200, json={"next_page_uri": None, "calls": [sw_call(1)]})
+
+    seen = answer_with(handler)
+    start = dt.datetime(2024, 1, 30, tzinfo=dt.UTC)
+    query = SearchQuery(started_from=start, started_before=start + dt.timedelta(days=1))
+
+    page = offline().search(query)
+
+    assert len(page.calls) == 1
+    assert [r.url.params["StartTime>"] for r in seen] == [
+        "2024-01-29",
+        "Mon, 29 Jan 2024 00:00:00 +0000",
+    ]
+    assert seen[1].url.params["StartTime<"] == "Wed, 31 Jan 2024 00:00:00 +0000"
+
+
+def test_a_server_refusing_both_date_forms_is_reported_once_asked_twice(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    body = {"code": 21210, "message": "Invalid date"}
+    seen = answer_with(lambda r: httpx.Response(400, json=body))
+    query = SearchQuery(started_from=dt.datetime(2024, 1, 30, tzinfo=dt.UTC))
+
+    with pytest.raises(UnexpectedAnswer, match="Invalid date"):
+        offline().search(query)
+    assert len(seen) == 2
+
+
+def test_a_refused_search_without_dates_is_not_asked_again(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(400, json={"message": "Bad To"}))
+
+    with pytest.raises(UnexpectedAnswer):
+        offline().search(SearchQuery(to="+14155550100"))
+    assert len(seen) == 1

@@ -121,3 +121,40 @@ def test_odd_fields_become_empty_not_errors() -> None:
         None,
     )
     assert transcript.meaning == "the provider gave a status callviewer does not know"
+
+
+def test_a_transcription_without_a_status_but_with_its_text_is_completed() -> None:
+    transcript = parse_transcript({"sid": "TR1", "transcription_text": "Hello"})
+
+    assert transcript.status == "completed"
+    assert transcript.text == "Hello"
+
+
+def test_a_transcription_without_a_status_or_text_is_of_unknown_status() -> None:
+    assert parse_transcript({"sid": "TR1", "transcription_text": None}).status == "unknown"
+
+
+def offline_client() -> SignalWire:
+    return SignalWire({"project_id": PROJECT, "base_url": "https://sw.test"}, {"api_token": "t"})
+
+
+def test_a_404_on_a_listed_recordings_transcriptions_is_none(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    answer_with(lambda r: httpx.Response(404, json={"code": 20404, "message": "Not found"}))
+    sid = "6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70"
+
+    assert offline_client().list_transcripts(Recording(url="", sid=sid.upper())) == []
+
+
+def test_a_transcription_with_null_text_under_transcriptions_is_listed_without_text(
+    answer_with: Callable[..., list[httpx.Request]],
+) -> None:
+    item = {"sid": "TR1", "status": "in-progress", "transcription_text": None, "price": None}
+    body = {"transcriptions": [item], "page_size": 50}  # no next_page_uri at all
+    answer_with(lambda r: httpx.Response(200, json=body))
+    sid = "6f1d3c2a-8e4b-4c1d-9a77-2b3c4d5e6f70"
+
+    (transcript,) = offline_client().list_transcripts(Recording(url="", sid=sid))
+
+    assert (transcript.status, transcript.text, transcript.cost) == ("in-progress", "", None)

@@ -636,3 +636,62 @@ def test_the_other_party_of_a_sinch_call_is_the_one_called() -> None:
     to = Endpoint("+12065550100")
     call = Call("c", "sinch", "completed", "FINAL", from_=Endpoint("app-user", "username"), to=to)
     assert Sinch.other_party(call) == to
+
+
+# Other spellings a server built from the same docs may send
+
+SID_IN_CAPITALS = "4398599D1BA84EF3BDE0A82DFB61ABED"
+
+
+@pytest.mark.parametrize("key", ["callId", "callid", "callID", "call_id"])
+def test_a_call_id_in_capitals_under_any_spelling_of_its_key_is_spelled_in_lowercase(
+    key: str,
+) -> None:
+    assert parse_call({key: SID_IN_CAPITALS}).sid == SID_IN_CAPITALS.lower()
+
+
+@pytest.mark.parametrize(
+    ("result", "reason", "status"),
+    [
+        ("answered", "calleeHangUp", "completed"),
+        ("No Answer", "timeout", "no-answer"),
+        ("no-answer", "N/A", "no-answer"),
+        ("NO_ANSWER", "N/A", "no-answer"),
+        ("n/a", "caller_hangup", "canceled"),
+        ("N/A", "Caller-HangUp", "canceled"),
+        ("Busy", "", "busy"),
+    ],
+)
+def test_results_and_reasons_in_any_case_or_with_separators_read_as_documented(
+    result: str, reason: str, status: str
+) -> None:
+    call = parse_call(
+        {"callId": SID_IN_CAPITALS, "status": "final", "result": result, "reason": reason}
+    )
+
+    assert call.status == status
+    assert call.result == result.upper().replace(" ", "").replace("-", "").replace("_", "")
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "2024-01-30T13:39:53Z",
+        "2024-01-30T13:39:53.000Z",
+        "2024-01-30T13:39:53.1234567Z",
+        "2024-01-30T14:39:53+01:00",
+        "2024-01-30T13:39:53",
+    ],
+)
+def test_a_timestamp_with_or_without_milliseconds_or_offset_is_read(timestamp: str) -> None:
+    call = parse_call({"callId": SID_IN_CAPITALS, "timestamp": timestamp})
+
+    assert call.start is not None
+    assert call.start.replace(microsecond=0) == dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC)
+
+
+def test_a_final_call_without_debit_has_no_cost() -> None:
+    call = parse_call({"callId": SID_IN_CAPITALS, "status": "FINAL", "result": "ANSWERED"})
+
+    assert call.cost is None
+    assert call.status == "completed"

@@ -907,3 +907,144 @@ def test_the_other_party_is_the_one_that_is_not_the_agents_number(
         "USD",
     )
     assert TalkStack.other_party(call) == (caller if other == "from" else called)
+
+
+# Other readings of the undocumented history (a server built from the same docs by others)
+
+
+def item(n: int, **fields: Any) -> dict[str, Any]:
+    start = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC) - dt.timedelta(minutes=n)
+    return {"callSid": f"CA{n:032x}", "status": "completed", "date": start.isoformat()} | fields
+
+
+@pytest.mark.parametrize("key", ["date", "startTime", "start_time", "dateCreated", "createdAt"])
+def test_a_start_under_any_usual_name_is_read(key: str) -> None:
+    call = parse_call({"callSid": f"CA{1:032x}", key: "2024-01-30T13:39:53.000Z"}, "USD")
+
+    assert call.start == dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("value", [1706621993, 1706621993000, 1706621993.5])
+def test_a_start_as_unix_seconds_or_milliseconds_is_read(value: float) -> None:
+    call = parse_call({"callSid": f"CA{1:032x}", "date": value}, "USD")
+
+    assert call.start is not None
+    assert call.start.replace(microsecond=0) == dt.datetime(2024, 1, 30, 13, 39, 53, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("value", [-1706621993, 12, 10**30, float("inf"), float("nan"), True])
+def test_an_absurd_unix_start_is_left_empty(value: float) -> None:
+    assert parse_call({"callSid": f"CA{1:032x}", "date": value}, "USD").start is None
+
+
+def test_a_sid_under_call_sid_is_read() -> None:
+    assert parse_call({"call_sid": f"CA{7:032x}"}, "USD").sid == f"CA{7:032x}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "No calls found", "status": "success", "data": None},
+        {"calls": None},
+        {"status": "success", "data": []},
+        {"status": "success", "result": None, "count": 0},
+    ],
+)
+def test_an_envelope_with_a_null_or_empty_list_is_no_calls(body: Any) -> None:
+    assert call_list("TalkStack AI", body) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "error", "message": "Project not found"},
+        {"success": False, "message": "Project not found"},
+        {"status": "failed", "message": "Project not found", "data": None},
+    ],
+)
+def test_a_200_that_says_error_is_reported_in_talkstacks_words(
+    answer_with: Callable[..., Any], body: Any
+) -> None:
+    answer_with(lambda r: httpx.Response(200, json=body))
+    client = TalkStack({"project_id": PROJECT}, {"api_key": "k"})
+
+    with pytest.raises(UnexpectedAnswer, match="answered with an error: Project not found"):
+        client.search(SearchQuery())
+
+
+def test_a_history_oldest_first_is_shown_whole_and_not_called_newest_first(
+    answer_with: Callable[..., Any],
+) -> None:
+    listed = [item(n, seconds="12", cost=None) for n in reversed(range(10))]
+    answer_with(lambda r: httpx.Response(200, json={"history": listed}))
+    client = TalkStack({"project_id": PROJECT}, {"api_key": "k"})
+
+    page = client.search(SearchQuery())
+
+    assert [c.sid for c in page.calls] == [i["callSid"] for i in listed]
+    assert not page.sorted_newest_first
+    assert page.calls[0].duration == 12
+    assert page.calls[0].cost is None
+
+
+def test_more_rows_than_asked_are_cut_to_the_page_and_more_results_goes_on(
+    answer_with: Callable[..., Any],
+) -> None:
+    answer_with(lambda r: httpx.Response(200, json=[item(n) for n in range(60)]))
+    client = TalkStack({"project_id": PROJECT}, {"api_key": "k"})
+
+    first = client.search(SearchQuery())
+    second = client.search(SearchQuery(), first.next_cursor)
+
+    assert [c.sid for c in first.calls + second.calls] == [f"CA{n:032x}" for n in range(50)]
+    assert second.next_cursor == "75"
+
+
+def test_a_server_ignoring_page_size_says_it_may_have_more(
+    answer_with: Callable[..., Any],
+) -> None:
+    # 20 calls (the documented default pageSize) when 25 were asked for.
+    answer_with(lambda r: httpx.Response(200, json=[item(n) for n in range(20)]))
+    client = TalkStack({"project_id": PROJECT}, {"api_key": "k"})
+
+    page = client.search(SearchQuery())
+
+    assert len(page.calls) == 20
+    assert page.bound_reached
+
+
+@pytest.mark.parametrize(
+    ("start", "first_day", "last_day"),
+    [
+        # A Los Angeles day, 22 Nov: 08:00 UTC on the 22nd to 08:00 UTC on the 23rd.
+        ("2026-11-22T08:00:00+00:00", "2026-11-21", "2026-11-24"),
+    ],
+)
+def test_date_bounds_are_sent_as_yyyy_mm_dd_and_cover_either_reading(
+    answer_with: Callable[..., Any], start: str, first_day: str, last_day: str
+) -> None:
+    seen = answer_with(lambda r: httpx.Response(404, json={"message": "No calls"}))
+    begin = dt.datetime.fromisoformat(start)
+    query = SearchQuery(started_from=begin, started_before=begin + dt.timedelta(days=1))
+
+    TalkStack({"project_id": PROJECT}, {"api_key": "k"}).search(query)
+
+    # "on or after midnight" of the day before, "on or before midnight" of the day after the
+    # last: whether a server counts the named day itself in or out, the whole span is asked.
+    assert seen[0].url.params["startTimeAfter"] == first_day
+    assert seen[0].url.params["startTimeBefore"] == last_day
+
+
+def test_a_sid_in_capitals_in_an_answer_is_spelled_as_the_sid_box_spells_it() -> None:
+    assert parse_call({"callSid": EXAMPLE.upper()}, "USD").sid == EXAMPLE
+
+
+@pytest.mark.parametrize(("status", "content"), [(204, b""), (200, b""), (200, b"  \n")])
+def test_an_empty_2xx_history_is_no_calls(
+    answer_with: Callable[..., Any], status: int, content: bytes
+) -> None:
+    answer_with(lambda r: httpx.Response(status, content=content))
+    client = TalkStack({"project_id": PROJECT}, {"api_key": "k"})
+
+    assert client.search(SearchQuery()).calls == []
+    client.test_connection()

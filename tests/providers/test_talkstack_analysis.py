@@ -210,3 +210,109 @@ def test_a_connection_dropped_after_sending_is_not_retried(
     with pytest.raises(ProviderUnavailable):
         client.analyse("CA" + "1" * 32, QUESTIONS)
     assert len(seen) == 1
+
+
+# Other readings of the undocumented answer (a server built from the same docs by others)
+
+SID = "CA" + "1" * 32
+
+
+def client() -> TalkStack:
+    return TalkStack({"project_id": PROJECT}, {"api_key": "k"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"0": "Yes", "1": "late bus", "2": "10", "3": "transport"},
+        {"1": True, "2": "late bus", "3": 10, "4": "TRANSPORT"},
+        {
+            "status": "success",
+            "answers": {"0": "true", "1": "late bus", "2": "10.0", "3": "Transport"},
+        },
+        {
+            "data": {
+                "questions": [
+                    {"question": q.question, "answer": a}
+                    for q, a in zip(QUESTIONS, ["YES", "late bus", "10", "transport"], strict=True)
+                ]
+            }
+        },
+        {
+            "analysis": {
+                "customData": [
+                    {"q": q.question, "a": a}
+                    for q, a in zip(QUESTIONS, ["yes", "late bus", 10, "Transport"], strict=True)
+                ]
+            }
+        },
+    ],
+)
+def test_answers_keyed_by_position_or_other_names_are_read(body: Any) -> None:
+    analysis = read_analysis(body, QUESTIONS)
+
+    assert [a.value for a in analysis.answers] == ["Yes", "late bus", "10", "Transport"]
+
+
+def test_a_selector_answer_in_another_case_reads_as_its_option() -> None:
+    analysis = read_analysis(["no", "", "0", "fAMILY"], QUESTIONS)
+
+    assert analysis.answers[3].value == "Family"
+
+
+def test_a_selector_answer_that_is_no_option_is_shown_as_sent() -> None:
+    assert read_analysis(["no", "", "0", "Weather"], QUESTIONS).answers[3].value == "Weather"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "error", "message": "Call is not completed"},
+        {"success": False, "message": "Call is not completed"},
+    ],
+)
+def test_a_200_that_says_error_is_an_error_in_talkstacks_words_not_an_answer(
+    answer_with: Callable[..., Any], body: Any
+) -> None:
+    answer_with(lambda r: httpx.Response(200, json=body))
+
+    with pytest.raises(UnexpectedAnswer, match="answered with an error: Call is not completed"):
+        client().analyse(SID, QUESTIONS)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (202, {"message": "Analysis started"}),
+        (202, None),
+        (200, {"status": "processing", "message": "Analysis in progress"}),
+        (200, {"status": "pending"}),
+    ],
+)
+def test_an_analysis_not_ready_yet_is_an_error_to_try_again_not_an_answer(
+    answer_with: Callable[..., Any], status: int, body: Any
+) -> None:
+    answer_with(lambda r: httpx.Response(status, json=body))
+
+    with pytest.raises(ProviderUnavailable, match=r"not finished analysing .* yet"):
+        client().analyse(SID, QUESTIONS)
+
+
+def test_an_answer_whose_status_is_the_calls_own_is_still_read(
+    answer_with: Callable[..., Any],
+) -> None:
+    # "status" may be the call's status ("failed" too), beside real answers.
+    body = {"status": "failed", "summary": "Nobody answered", "answers": ["No", "", "0", "Sick"]}
+    answer_with(lambda r: httpx.Response(200, json=body))
+
+    analysis = client().analyse(SID, QUESTIONS)
+
+    assert analysis.summary == "Nobody answered"
+    assert analysis.answers[0].value == "No"
+
+
+def test_a_live_call_answered_404_is_not_found(answer_with: Callable[..., Any]) -> None:
+    answer_with(lambda r: httpx.Response(404, json={"message": "Call not found"}))
+
+    with pytest.raises(NotFound, match="no analysis of call"):
+        client().analyse(SID, QUESTIONS)
