@@ -67,6 +67,8 @@ MIDDLEWARE = [
     # After WhiteNoise: static files keep their long cache lifetime, everything else is private.
     "callviewer.headers.no_store",
     "callviewer.middleware.refuse_nul_characters",
+    # The health check answered here: none of what follows concerns it.
+    "callviewer.middleware.answer_health_checks",
     "callviewer.capacity.provider_pages",
     "callviewer.capacity.DatabaseBusyMiddleware",
     # Audit records and calls seen are written once the response is sent (after_response.py).

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from callviewer.middleware import MESSAGE
 
@@ -65,3 +67,21 @@ def test_a_percent_sign_followed_by_00_as_text_is_not_a_nul(client: Client, alic
 
 def test_requests_without_nul_go_through(client: Client) -> None:
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_health_check_is_answered_before_the_session_and_sign_in(
+    client: Client, alice: User
+) -> None:
+    client.force_login(alice)  # a signed-in browser's cookie: not even its session is read
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT 1"]
+    assert "Cookie" not in response.get("Vary", "")
+
+
+def test_a_health_check_that_is_not_a_get_goes_the_usual_way(db: None) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post("/healthz").status_code == 403  # the CSRF check, as before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -92,15 +93,22 @@ def party(endpoint: Endpoint | None, region: str) -> Party | None:
     """A phone number in national and international format; SIP and usernames as given."""
     if endpoint is None or not endpoint.value:
         return None
-    value = endpoint.value
-    if endpoint.kind in ("sip", "username"):
-        return Party(value, copy=value, kind=endpoint.kind)
+    return _formatted(endpoint.value, endpoint.kind, region)
+
+
+# A page of results shows the same few numbers again and again (the project's own lines), and
+# formatting one with phonenumbers is most of a row's cost: each (value, kind, region) is
+# formatted once per process. A Party is frozen, so one may be shown on many rows.
+@functools.lru_cache(maxsize=4096)
+def _formatted(value: str, kind: str, region: str) -> Party:
+    if kind in ("sip", "username"):
+        return Party(value, copy=value, kind=kind)
     try:
         number = phonenumbers.parse(value, region or "US")
     except phonenumbers.NumberParseException:
-        return Party(value, copy=value, kind=endpoint.kind)
+        return Party(value, copy=value, kind=kind)
     if not phonenumbers.is_possible_number(number):
-        return Party(value, copy=value, kind=endpoint.kind)
+        return Party(value, copy=value, kind=kind)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     if phonenumbers.region_code_for_number(number) == (region or "US").upper():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from callviewer.projects.models import Project
 from callviewer.providers.base import Provider
@@ -25,6 +28,20 @@ class Row:
     project: Project
     call: Call
     url: str  # the call's page; "" when its SID cannot lead there (links.call_url)
+
+    # The start cell's three texts, as the `date` filter wrote them ('c', "Y-m-d H:i:s" in the
+    # agent's zone, and the same in UTC) at a fifth of its cost: 75 of them a page.
+    @property
+    def start_iso(self) -> str:
+        return _local(self.call.start).isoformat() if self.call.start else ""
+
+    @property
+    def start_local(self) -> str:
+        return _seconds(_local(self.call.start)) if self.call.start else ""
+
+    @property
+    def start_utc(self) -> str:
+        return _seconds(_aware(self.call.start).astimezone(dt.UTC)) if self.call.start else ""
 
     @property
     def direction(self) -> str:
@@ -55,3 +72,21 @@ def recordings_text(call: Call, provider: type[Provider]) -> str:
     if call.recordings is None:
         return "see call"
     return f"yes ({len(call.recordings)})" if call.recordings else "no"
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # Providers' times are aware; a naive one is read in the default zone, as templates do.
+    if timezone.is_naive(moment):
+        return timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def _seconds(moment: dt.datetime) -> str:
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    )

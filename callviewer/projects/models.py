@@ -156,8 +156,15 @@ class AgentPreference(models.Model):
 
 
 def preference_for(user: Any) -> AgentPreference:
-    pref, _ = AgentPreference.objects.get_or_create(user=user)
-    return pref
+    """The agent's preferences, read once per request: kept on `user` (the reverse one-to-one's
+    cache), so a page that asks twice (the search: the remembered project, then the new choice)
+    costs one query."""
+    try:
+        return user.callviewer_preference  # type: ignore[no-any-return]
+    except AgentPreference.DoesNotExist:
+        pref, _ = AgentPreference.objects.get_or_create(user=user)
+        user.callviewer_preference = pref
+        return pref
 
 
 def adopt_browser_zone(user: Any, zone: str) -> str:

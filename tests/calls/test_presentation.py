@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -105,6 +106,22 @@ def test_it_shows_sip_addresses_and_usernames_as_given(endpoint: Endpoint) -> No
     party = p.party(endpoint, "US")
     assert party is not None
     assert (party.text, party.copy, party.alternative) == (endpoint.value, endpoint.value, "")
+
+
+def test_a_number_shown_again_is_not_formatted_again() -> None:
+    p._formatted.cache_clear()
+    with mock.patch.object(p.phonenumbers, "parse", wraps=p.phonenumbers.parse) as parse:
+        rows = [p.party(Endpoint("+12068091239"), "US") for _ in range(25)]
+
+    assert parse.call_count == 1
+    assert set(rows) == {p.Party("(206) 809-1239", "+1 206-809-1239", "+12068091239")}
+
+
+def test_the_same_number_reads_apart_in_each_region_and_kind() -> None:
+    assert p.party(Endpoint("020 7183 8750"), "GB") != p.party(Endpoint("020 7183 8750"), "US")
+    sip = p.party(Endpoint("+12068091239", "sip"), "US")
+    assert sip is not None and sip.kind == "sip" and sip.text == "+12068091239"
+    assert p.party(Endpoint("+12068091239"), "US") != sip
 
 
 def test_it_shows_what_is_not_a_number_as_given() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.auth.models import User
 
-from callviewer.projects.models import Project
+from callviewer.projects.models import AgentPreference, Project, preference_for
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,17 @@ def test_a_zone_the_server_does_not_know_is_not_taken(alice) -> None:  # type: i
 
     assert adopt_browser_zone(alice, "Not/AZone") == ""
     assert not AgentPreference.objects.filter(user=alice).exclude(time_zone="").exists()
+
+
+def test_an_agents_preferences_are_read_once_per_user_object(
+    alice: User, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    first = preference_for(alice)  # made on first use
+    first.last_project = "acme"
+    first.save()
+    agent = User.objects.get(pk=alice.pk)  # as a request loads its user
+
+    with django_assert_num_queries(1):
+        assert preference_for(agent).last_project == "acme"
+        assert preference_for(agent) is preference_for(agent)
+    assert AgentPreference.objects.filter(user=alice).count() == 1
