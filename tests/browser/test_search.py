@@ -170,6 +170,20 @@ def test_old_results_are_inert_while_a_search_is_on_its_way(
     assert not page.evaluate("document.getElementById('results').inert")
 
 
+def test_a_search_without_more_results_logs_no_script_error(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    open_search(page, "project=acme&number=%2B14152148508&match=from")
+    expect(page.locator(ROWS).first).to_be_visible()
+    expect(page.get_by_role("button", name="More results")).to_have_count(0)
+    page.get_by_label("Status").select_option("completed")
+    expect(page.locator("#results .summary")).to_contain_text("status completed")
+    assert errors == []
+
+
 def test_bad_input_in_the_demo_swaps_its_message_like_production(
     page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject, settings: Any
 ) -> None:
@@ -290,16 +304,19 @@ def test_a_sinch_project_lists_the_calls_seen(
     expect(page.get_by_role("button", name="Open call")).to_have_count(1)
     expect(page.get_by_label("Status")).to_be_hidden()
     expect(page.get_by_label("Started from", exact=False)).to_be_hidden()
+    expect(page.get_by_role("button", name="Today")).to_be_hidden()  # quick ranges are dates
     expect(page.get_by_label("Phone number")).to_be_visible()
 
     # Picking a project with history brings them back, and back to Sinch hides them again.
     page.get_by_label("Project").select_option("acme")
     expect(page.get_by_label("Status")).to_be_visible()
+    expect(page.get_by_role("button", name="Today")).to_be_visible()
     expect(page.locator(ROWS).first).to_be_visible()
     page.get_by_label("Status").select_option("completed")
     expect(page).to_have_url(re.compile(r"status=completed"))
     page.get_by_label("Project").select_option("umbrella")
     expect(page.get_by_label("Status")).to_be_hidden()
+    expect(page.get_by_role("button", name="Today")).to_be_hidden()
     expect(page.locator("#results")).to_contain_text("keeps no call history")
     expect(page).not_to_have_url(re.compile(r"status="))
     screenshot(page, "search-sinch")
