@@ -386,3 +386,16 @@ def test_a_quick_range_fills_both_dates_with_the_agents_days(
         (today - dt.timedelta(days=6)).isoformat()
     )
     expect(page.get_by_label("Started until")).to_have_value(today.isoformat())
+
+
+def test_a_sid_that_is_not_one_keeps_the_focus_in_the_sid_box(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page)
+    sid = page.get_by_role("searchbox", name="Open a call by its SID")
+    sid.fill("hello there")
+    sid.press("Enter")
+    expect(page.locator("#error-sid")).to_contain_text("“hello there” is not a call SID")
+    expect(sid).to_be_focused()  # where the agent fixes it, not the number box
+    expect(sid).to_have_value("hello there")
