@@ -72,3 +72,13 @@ def test_the_browser_finds_the_page_s_icon(page: Page) -> None:
     with page.expect_response(lambda response: "favicon" in response.url) as icon:
         page.goto("/accounts/login/")
     assert icon.value.status == 200
+
+
+def test_the_browser_knows_every_feature_the_permissions_policy_names(page: Page) -> None:
+    warnings: list[str] = []
+    page.on(
+        "console", lambda m: warnings.append(m.text) if "Permissions-Policy" in m.text else None
+    )
+    page.goto("/accounts/login/")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert warnings == []
