@@ -399,3 +399,15 @@ def test_a_sid_that_is_not_one_keeps_the_focus_in_the_sid_box(
     expect(page.locator("#error-sid")).to_contain_text("“hello there” is not a call SID")
     expect(sid).to_be_focused()  # where the agent fixes it, not the number box
     expect(sid).to_have_value("hello there")
+
+
+def test_on_a_phone_the_provider_s_name_stays_on_one_line(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])  # the demo's, which wrapped
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_search(page, "project=acme-support")
+    provider = page.locator("#results .summary .provider")
+    expect(provider).to_have_text("TalkStack AI")
+    # An inline element broken over two lines has two boxes.
+    assert provider.evaluate("e => e.getClientRects().length") == 1
