@@ -411,3 +411,30 @@ def test_on_a_phone_the_provider_s_name_stays_on_one_line(
     expect(provider).to_have_text("TalkStack AI")
     # An inline element broken over two lines has two boxes.
     assert provider.evaluate("e => e.getClientRects().length") == 1
+
+
+# The width the select's chosen option needs: its text in the select's font, its padding
+# and the arrow (about 1.5em).
+OPTION_FITS = """(select) => {
+  const style = getComputedStyle(select);
+  const probe = document.createElement("span");
+  probe.textContent = select.options[select.selectedIndex].text;
+  probe.style.font = style.font;
+  probe.style.position = "absolute";
+  document.body.append(probe);
+  const needed = probe.getBoundingClientRect().width + parseFloat(style.paddingLeft)
+    + parseFloat(style.paddingRight) + 1.5 * parseFloat(style.fontSize);
+  probe.remove();
+  return needed <= select.clientWidth;
+}"""
+
+
+def test_at_a_desk_the_project_picker_shows_the_whole_name(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])  # the demo's, which was cut
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_search(page, "project=acme-support")
+    picker = page.get_by_label("Project")
+    expect(picker).to_have_value("acme-support")
+    assert picker.evaluate(OPTION_FITS)
