@@ -203,12 +203,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Browser features the app never uses are switched off for it (django-permissions-policy).
+# Only features Chromium knows: it logs a console error for each one it does not.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",
-        "ambient-light-sensor",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",

@@ -43,6 +43,9 @@
     if (!results) return;
     const busy = searching > 0;
     results.inert = busy;
+    // Here rather than hx-disabled-elt on the form: htmx logs an error for every search
+    // whose results have no More results button.
+    results.querySelectorAll(".more-row button").forEach((button) => { button.disabled = busy; });
     if (busy) results.setAttribute("aria-busy", "true");
     else results.removeAttribute("aria-busy");
   };

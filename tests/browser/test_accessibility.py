@@ -120,6 +120,14 @@ def test_call_pages_pass_axe_for_each_provider_and_state(
     page.goto(f"/calls/{signalwire_call.sid}/?project=sw")
     expect(page.get_by_role("button", name="Play recording 1")).to_be_visible()
     check(page, "call-signalwire")
+    sip_leg = next(  # a long SIP address, which once pushed a phone's page sideways
+        c
+        for c in signalwire_data.dataset(sandbox).history[signalwire_project]
+        if c.from_.startswith("sip:") and len(c.from_) > 36
+    )
+    page.goto(f"/calls/{sip_leg.sid}/?project=sw")
+    expect(page.get_by_text("(SIP address)").first).to_be_visible()
+    check(page, "call-signalwire-sip")
     page.goto(f"/calls/{sinch_call.call_id}/?project=umbrella")
     expect(page.get_by_text("API offers no recordings.")).to_be_visible()
     check(page, "call-sinch")

@@ -95,3 +95,27 @@ def test_a_live_call_s_card_loads_once_the_call_has_ended(
         card.get_by_role("row", name=re.compile("Did the caller want to cancel"))
     ).to_be_visible()
     assert len(sandbox.requests_to("/call/analysis")) == 1
+
+
+def test_the_card_s_heading_and_ask_box_line_up_with_the_rest_of_the_page(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])
+    sign_in(page, "alice", "alice-password-1")
+    page.goto(f"/calls/{talkstack_data.EXAMPLE_SID}/?project=acme-support")
+    card = page.locator("#analysis")
+    expect(card.get_by_role("heading", name="What was said")).to_be_visible()
+    expect(card.get_by_label("Answer")).to_be_visible()
+
+    def heading_gap(section: str) -> float:  # from the card's top to its heading's
+        return float(
+            page.locator(section).evaluate(
+                "c => c.querySelector('h2').getBoundingClientRect().top"
+                " - c.getBoundingClientRect().top"
+            )
+        )
+
+    assert heading_gap("#analysis") == heading_gap("section[aria-labelledby=h-call]")
+    question = card.get_by_label("Your question").bounding_box()
+    answer = card.get_by_label("Answer").bounding_box()
+    assert question and answer and answer["width"] == question["width"]

@@ -65,3 +65,20 @@ def test_the_first_sign_in_takes_the_browsers_time_zone(
     expect(page.get_by_role("columnheader", name="Started (America/Los_Angeles)")).to_be_visible()
     page.goto("/preferences/")
     expect(page.get_by_label("Show times, and read dates, in")).to_have_value("America/Los_Angeles")
+
+
+def test_the_browser_finds_the_page_s_icon(page: Page) -> None:
+    # Without one, Chromium asks for /favicon.ico and logs the 404 on every first page.
+    with page.expect_response(lambda response: "favicon" in response.url) as icon:
+        page.goto("/accounts/login/")
+    assert icon.value.status == 200
+
+
+def test_the_browser_knows_every_feature_the_permissions_policy_names(page: Page) -> None:
+    warnings: list[str] = []
+    page.on(
+        "console", lambda m: warnings.append(m.text) if "Permissions-Policy" in m.text else None
+    )
+    page.goto("/accounts/login/")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert warnings == []

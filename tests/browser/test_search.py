@@ -170,6 +170,20 @@ def test_old_results_are_inert_while_a_search_is_on_its_way(
     assert not page.evaluate("document.getElementById('results').inert")
 
 
+def test_a_search_without_more_results_logs_no_script_error(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    open_search(page, "project=acme&number=%2B14152148508&match=from")
+    expect(page.locator(ROWS).first).to_be_visible()
+    expect(page.get_by_role("button", name="More results")).to_have_count(0)
+    page.get_by_label("Status").select_option("completed")
+    expect(page.locator("#results .summary")).to_contain_text("status completed")
+    assert errors == []
+
+
 def test_bad_input_in_the_demo_swaps_its_message_like_production(
     page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject, settings: Any
 ) -> None:
@@ -290,16 +304,19 @@ def test_a_sinch_project_lists_the_calls_seen(
     expect(page.get_by_role("button", name="Open call")).to_have_count(1)
     expect(page.get_by_label("Status")).to_be_hidden()
     expect(page.get_by_label("Started from", exact=False)).to_be_hidden()
+    expect(page.get_by_role("button", name="Today")).to_be_hidden()  # quick ranges are dates
     expect(page.get_by_label("Phone number")).to_be_visible()
 
     # Picking a project with history brings them back, and back to Sinch hides them again.
     page.get_by_label("Project").select_option("acme")
     expect(page.get_by_label("Status")).to_be_visible()
+    expect(page.get_by_role("button", name="Today")).to_be_visible()
     expect(page.locator(ROWS).first).to_be_visible()
     page.get_by_label("Status").select_option("completed")
     expect(page).to_have_url(re.compile(r"status=completed"))
     page.get_by_label("Project").select_option("umbrella")
     expect(page.get_by_label("Status")).to_be_hidden()
+    expect(page.get_by_role("button", name="Today")).to_be_hidden()
     expect(page.locator("#results")).to_contain_text("keeps no call history")
     expect(page).not_to_have_url(re.compile(r"status="))
     screenshot(page, "search-sinch")
@@ -369,3 +386,55 @@ def test_a_quick_range_fills_both_dates_with_the_agents_days(
         (today - dt.timedelta(days=6)).isoformat()
     )
     expect(page.get_by_label("Started until")).to_have_value(today.isoformat())
+
+
+def test_a_sid_that_is_not_one_keeps_the_focus_in_the_sid_box(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme", members=[alice])
+    open_search(page)
+    sid = page.get_by_role("searchbox", name="Open a call by its SID")
+    sid.fill("hello there")
+    sid.press("Enter")
+    expect(page.locator("#error-sid")).to_contain_text("“hello there” is not a call SID")
+    expect(sid).to_be_focused()  # where the agent fixes it, not the number box
+    expect(sid).to_have_value("hello there")
+
+
+def test_on_a_phone_the_provider_s_name_stays_on_one_line(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])  # the demo's, which wrapped
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_search(page, "project=acme-support")
+    provider = page.locator("#results .summary .provider")
+    expect(provider).to_have_text("TalkStack AI")
+    # An inline element broken over two lines has two boxes.
+    assert provider.evaluate("e => e.getClientRects().length") == 1
+
+
+# The width the select's chosen option needs: its text in the select's font, its padding
+# and the arrow (about 1.5em).
+OPTION_FITS = """(select) => {
+  const style = getComputedStyle(select);
+  const probe = document.createElement("span");
+  probe.textContent = select.options[select.selectedIndex].text;
+  probe.style.font = style.font;
+  probe.style.position = "absolute";
+  document.body.append(probe);
+  const needed = probe.getBoundingClientRect().width + parseFloat(style.paddingLeft)
+    + parseFloat(style.paddingRight) + 1.5 * parseFloat(style.fontSize);
+  probe.remove();
+  return needed <= select.clientWidth;
+}"""
+
+
+def test_at_a_desk_the_project_picker_shows_the_whole_name(
+    page: Page, sandbox: Sandbox, alice: User, make_project: MakeProject
+) -> None:
+    make_project("talkstack", "acme-support", members=[alice])  # the demo's, which was cut
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_search(page, "project=acme-support")
+    picker = page.get_by_label("Project")
+    expect(picker).to_have_value("acme-support")
+    assert picker.evaluate(OPTION_FITS)
